@@ -17,7 +17,7 @@ const agent = new http.Agent({ keepAlive: true });
 const target = api.startsWith('unix://')
   ? { socketPath: api.slice('unix://'.length) }
   : { host: new URL(api).hostname, port: Number(new URL(api).port) };
-const rawPath = ['', 'v1', 'executions', executionId, 'variables', encodeURIComponent(key)].join('/');
+const rawPath = `/v1/executions/${executionId}/variables/${encodeURIComponent(key)}`;
 
 function rawGet() {
   return new Promise((resolve, reject) => {
