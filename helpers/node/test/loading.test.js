@@ -144,6 +144,9 @@ describe(`loading over ${s.TRANSPORT}`, () => {
     check(await s.runScript(`(async () => { ${SCRIPT_BODY(key3)} })();`, { env, dir: project, file: 'p.js', nodeArgs: ['--require', path.join(installed, 'preload.cjs')] }), key3);
   });
 
+});
+
+describe('the package', () => {
   it('index.d.ts type-checks scripts written in TypeScript (ESM and CommonJS)', { timeout: 120000 }, async (t) => {
     const tsc = process.env.CRONIUM_TSC || which('tsc');
     if (!tsc) {
@@ -201,9 +204,6 @@ describe(`loading over ${s.TRANSPORT}`, () => {
       assert.fail(`tsc failed:\n${err.stdout}${err.stderr}`);
     }
   });
-});
-
-describe('the operations table', () => {
   function scriptOperations() {
     const lines = fs.readFileSync(path.join(s.ROOT, 'openapi.yaml'), 'utf8').split('\n');
     const ops = {};
