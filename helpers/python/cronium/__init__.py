@@ -1,0 +1,170 @@
+"""Cronium runtime helper for Python scripts (standard library only).
+
+    import cronium                      # or nothing at all under `cronium run` / runner images
+    name = cronium.input()["name"]
+    count = cronium.getVariable("count", 0)
+    cronium.setVariable("count", count + 1)
+    cronium.output({"greeting": "hello " + name})
+    cronium.setCondition(count > 10)
+
+Configuration comes from CRONIUM_RUNTIME_API, CRONIUM_EXECUTION_TOKEN and CRONIUM_EXECUTION_ID
+(and optionally CRONIUM_RETRY_DEADLINE); every failure raises ``CroniumError``. See README.md.
+"""
+
+from typing import Any, Dict, List, Mapping, Optional
+
+from ._client import VERSION as __version__
+from ._client import call as _call
+from ._errors import CroniumError
+from ._operations import OPERATIONS
+
+CroniumError.__module__ = "cronium"  # tracebacks say cronium.CroniumError, the name users catch
+
+__all__ = [
+    "CroniumError",
+    "OPERATIONS",
+    "input",
+    "output",
+    "getVariable",
+    "setVariable",
+    "deleteVariable",
+    "listVariables",
+    "setCondition",
+    "event",
+    "toolAction",
+    "sendEmail",
+    "sendSlack",
+    "sendDiscord",
+    "get_variable",
+    "set_variable",
+    "delete_variable",
+    "list_variables",
+    "set_condition",
+    "tool_action",
+    "send_email",
+    "send_slack",
+    "send_discord",
+]
+
+
+def _key(key: str) -> Dict[str, str]:
+    # An empty key would address the variable list instead of a variable; refuse it here.
+    if not isinstance(key, str):
+        raise TypeError("a variable key must be a str, not %s" % type(key).__name__)
+    if not key:
+        raise ValueError("a variable key must not be empty")
+    return {"key": key}
+
+
+def input() -> Any:  # noqa: A001 - the name scripts in Cronium already use
+    """This execution's input (the previous event's output in a chain), or None."""
+    return _call("getInput")["data"]
+
+
+def output(data: Any) -> None:
+    """Sets this execution's output (any JSON value; the last call wins)."""
+    _call("setOutput", body={"data": data})
+
+
+def getVariable(key: str, default: Any = None) -> Any:
+    """The variable's value, or ``default`` when it does not exist."""
+    try:
+        return _call("getVariable", _key(key))["value"]
+    except CroniumError as error:
+        if error.status == 404 and error.code == "variable_not_found":
+            return default
+        raise
+
+
+def setVariable(key: str, value: Any, if_version: Optional[int] = None) -> Dict[str, Any]:
+    """Stores any JSON value; returns ``{key, version, updatedAt}``.
+
+    With ``if_version`` the write only happens when the stored version equals it (0: only when
+    the variable does not exist yet); otherwise CroniumError ``version_conflict`` (409).
+    """
+    body: Dict[str, Any] = {"value": value}
+    if if_version is not None:
+        if isinstance(if_version, bool) or not isinstance(if_version, int):
+            raise TypeError("if_version must be an int, not %s" % type(if_version).__name__)
+        body["ifVersion"] = if_version
+    return _call("setVariable", _key(key), body=body)
+
+
+def deleteVariable(key: str) -> None:
+    """Deletes the variable; CroniumError ``variable_not_found`` (404) when it does not exist."""
+    _call("deleteVariable", _key(key))
+
+
+def listVariables(prefix: str = "") -> List[Dict[str, Any]]:
+    """Every variable whose key starts with ``prefix``, as ``{key, version, updatedAt}``, in key order."""
+    items: List[Dict[str, Any]] = []
+    after: Optional[str] = None
+    while True:
+        query: Dict[str, str] = {}
+        if prefix:
+            query["prefix"] = prefix
+        if after is not None:
+            query["after"] = after
+        page = _call("listVariables", query=query)
+        items.extend(page["items"])
+        next_after = page.get("nextAfter")
+        if not next_after:
+            return items
+        if next_after == after:
+            raise CroniumError(
+                "invalid_response", 200, "the runtime returned the same page twice (nextAfter %r)" % after,
+                None, "listVariables",
+            )
+        after = next_after
+
+
+def setCondition(flag: bool) -> None:
+    """Sets the condition that ON_CONDITION actions follow (True or False only)."""
+    if not isinstance(flag, bool):
+        raise TypeError("setCondition takes True or False, not %s" % type(flag).__name__)
+    _call("setCondition", body={"condition": flag})
+
+
+def event() -> Dict[str, Any]:
+    """The execution context: executionId, jobId, userId, event, workflow, attempt, startedAt, deadline, metadata."""
+    return _call("getEvent")
+
+
+def toolAction(
+    tool: str, action: str, params: Optional[Mapping[str, Any]] = None, credential: Optional[str] = None
+) -> Dict[str, Any]:
+    """Runs a tool action in the runtime with a stored credential; returns ``{success, data, error}``.
+
+    Without ``credential`` the runtime uses the one named after the tool.
+    """
+    body: Dict[str, Any] = {"tool": tool, "action": action, "params": dict(params or {})}
+    if credential is not None:
+        body["credential"] = credential
+    return _call("runToolAction", body=body)
+
+
+def sendEmail(to: Any, subject: str, body: str, credential: Optional[str] = None) -> Dict[str, Any]:
+    """``toolAction("email", "send", {to, subject, body}, credential)``."""
+    return toolAction("email", "send", {"to": to, "subject": subject, "body": body}, credential)
+
+
+def sendSlack(text: str, credential: Optional[str] = None) -> Dict[str, Any]:
+    """``toolAction("slack", "send", {text}, credential)``."""
+    return toolAction("slack", "send", {"text": text}, credential)
+
+
+def sendDiscord(content: str, credential: Optional[str] = None) -> Dict[str, Any]:
+    """``toolAction("discord", "send", {content}, credential)``."""
+    return toolAction("discord", "send", {"content": content}, credential)
+
+
+# snake_case spellings of the same functions.
+get_variable = getVariable
+set_variable = setVariable
+delete_variable = deleteVariable
+list_variables = listVariables
+set_condition = setCondition
+tool_action = toolAction
+send_email = sendEmail
+send_slack = sendSlack
+send_discord = sendDiscord

@@ -1,0 +1,117 @@
+"""Tool actions through the runtime to real local providers (loopback), over both transports."""
+
+import unittest
+from typing import Any
+
+import support
+from providers import SmtpServer, WebhookServer
+from support import LiveTestCase, cronium, unique
+
+
+class ToolActions:
+    webhooks: WebhookServer
+    smtp: SmtpServer
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()  # type: ignore[misc]
+        cls.webhooks = WebhookServer()
+        cls.smtp = SmtpServer()
+        cls.suffix = unique("cred")
+        credentials = {
+            # the default credentials, named after their tool
+            "slack": {"tool": "slack", "secret": {"url": cls.webhooks.url("/slack/default")}},
+            "discord": {"tool": "discord", "secret": {"url": cls.webhooks.url("/discord/default")}},
+            "email": {
+                "tool": "email",
+                "secret": {
+                    "host": "127.0.0.1",
+                    "port": cls.smtp.port,
+                    "username": "",
+                    "password": "",
+                    "from": "cronium@example.test",
+                    "useTls": False,
+                },
+            },
+            # named ones
+            "slack-" + cls.suffix: {"tool": "slack", "secret": {"url": cls.webhooks.url("/slack/named")}},
+            "discord-" + cls.suffix: {"tool": "discord", "secret": {"url": cls.webhooks.url("/discord/named")}},
+        }
+        for name, body in credentials.items():
+            support.api("PUT", "/v1/users/%s/tool-credentials/%s" % (support.USER, name), body)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.webhooks.close()
+        cls.smtp.close()
+        super().tearDownClass()  # type: ignore[misc]
+
+    def received(self: Any, path: str) -> Any:
+        support.wait_until(lambda: any(r["path"] == path for r in self.webhooks.received), timeout=5)
+        return [r["body"] for r in self.webhooks.received if r["path"] == path]
+
+    def test_send_slack_with_the_default_credential(self: Any) -> None:
+        text = "hello from python " + unique()
+        result = cronium.sendSlack(text)
+        self.assertEqual(sorted(result), ["data", "error", "success"])
+        self.assertIs(result["success"], True, result)
+        self.assertIsNone(result["error"])
+        self.assertIn({"text": text}, self.received("/slack/default"))
+
+    def test_send_slack_with_a_named_credential(self: Any) -> None:
+        text = "named " + unique()
+        result = cronium.send_slack(text, credential="slack-" + self.suffix)
+        self.assertIs(result["success"], True, result)
+        self.assertIn({"text": text}, self.received("/slack/named"))
+
+    def test_send_discord(self: Any) -> None:
+        content = "discord ✓ " + unique()
+        result = cronium.sendDiscord(content, "discord-" + self.suffix)
+        self.assertIs(result["success"], True, result)
+        self.assertIn({"content": content}, self.received("/discord/named"))
+        content2 = "default " + unique()
+        self.assertIs(cronium.send_discord(content2)["success"], True)
+        self.assertIn({"content": content2}, self.received("/discord/default"))
+
+    def test_send_email(self: Any) -> None:
+        subject = "Report " + unique()
+        result = cronium.sendEmail("ops@example.test", subject, "All good.\nSecond line.")
+        self.assertIs(result["success"], True, result)
+        support.wait_until(lambda: any(subject in m["data"] for m in self.smtp.messages), timeout=5)
+        mail = [m for m in self.smtp.messages if subject in m["data"]]
+        self.assertEqual(len(mail), 1, self.smtp.messages)
+        self.assertIn("ops@example.test", " ".join(mail[0]["to"]))
+        self.assertIn("All good.", mail[0]["data"])
+
+    def test_tool_action_generic_form(self: Any) -> None:
+        text = "generic " + unique()
+        result = cronium.toolAction("slack", "send", {"text": text}, "slack-" + self.suffix)
+        self.assertIs(result["success"], True, result)
+        self.assertIn({"text": text}, self.received("/slack/named"))
+        self.assertIs(cronium.tool_action("slack", "send", {"text": text + "!"})["success"], True)
+
+    def test_missing_credential_is_credential_not_found(self: Any) -> None:
+        with self.assertRaises(cronium.CroniumError) as caught:
+            cronium.sendSlack("nobody hears this", credential="no-such-" + unique())
+        self.assertProblem(caught.exception, 404, "credential_not_found")
+
+    def test_credential_of_another_tool_is_tool_failed(self: Any) -> None:
+        with self.assertRaises(cronium.CroniumError) as caught:
+            cronium.sendSlack("wrong tool", credential="discord-" + self.suffix)
+        self.assertProblem(caught.exception, 422, "tool_failed")
+
+    def test_credential_secret_never_reaches_the_script(self: Any) -> None:
+        result = cronium.sendSlack("secret check " + unique())
+        self.assertNotIn(self.webhooks.url("/slack/default"), repr(result))
+
+
+class ToolActionsOverTcp(ToolActions, LiveTestCase):
+    transport = "tcp"
+
+
+class ToolActionsOverUnixSocket(ToolActions, LiveTestCase):
+    transport = "unix"
+
+
+if __name__ == "__main__":
+    unittest.main()
