@@ -1,0 +1,62 @@
+using Cronium.Runtime.Problems;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.Auth;
+
+internal static class AuthSetup
+{
+    public const string ExecutionScheme = "ExecutionToken";
+    public const string OrchestratorScheme = "OrchestratorKey";
+    public const string ScriptPolicy = "Script";
+    public const string OrchestratorPolicy = "Orchestrator";
+
+    public static WebApplicationBuilder AddExecutionAuth(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ExecutionTokens>();
+        // Nothing here uses cookies or antiforgery; keep data protection in memory rather than writing keys to $HOME.
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        builder.Services.AddAuthentication()
+            .AddJwtBearer(ExecutionScheme, o =>
+            {
+                o.MapInboundClaims = false;
+                o.RequireHttpsMetadata = false;
+                o.Events = new ExecutionTokenEvents();
+            })
+            .AddScheme<AuthenticationSchemeOptions, OrchestratorKeyHandler>(OrchestratorScheme, null);
+        builder.Services.AddOptions<JwtBearerOptions>(ExecutionScheme)
+            .Configure<ExecutionTokens>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ScriptPolicy, p => p.AddAuthenticationSchemes(ExecutionScheme).RequireAuthenticatedUser())
+            .AddPolicy(OrchestratorPolicy, p => p.AddAuthenticationSchemes(OrchestratorScheme).RequireAuthenticatedUser());
+        return builder;
+    }
+
+    /// <summary>Script routes: the execution token, the caller's execution must be the one in the path.</summary>
+    public static RouteGroupBuilder RequireExecutionToken(this RouteGroupBuilder group)
+    {
+        group.RequireAuthorization(ScriptPolicy).AddEndpointFilter<ExecutionScopeFilter>();
+        return group;
+    }
+
+    public static RouteGroupBuilder RequireOrchestratorKey(this RouteGroupBuilder group) =>
+        group.RequireAuthorization(OrchestratorPolicy);
+}
+
+/// <summary>A token is for one execution: the path must name that execution, else 403 <c>execution_mismatch</c>.</summary>
+internal sealed class ExecutionScopeFilter : IEndpointFilter
+{
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var caller = ExecutionCaller.From(http);
+        var requested = http.Request.RouteValues["executionId"] as string;
+        if (!string.Equals(requested, caller.ExecutionId, StringComparison.OrdinalIgnoreCase))
+            return ValueTask.FromResult<object?>(ApiProblem.Create(StatusCodes.Status403Forbidden, ProblemCodes.ExecutionMismatch,
+                "This token belongs to another execution than the one in the path."));
+        return next(context);
+    }
+}

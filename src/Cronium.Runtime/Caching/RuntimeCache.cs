@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Cronium.Runtime.Hosting;
+using StackExchange.Redis;
+
+namespace Cronium.Runtime.Caching;
+
+/// <summary>
+/// Valkey, optional and never in the way: every call answers "don't know" instead of failing, so callers read
+/// through to storage. After a failure the cache is skipped for a while (no pile-up of timeouts) and a log line
+/// says it is degraded; writes that could not reach it are replayed once it answers again.
+/// </summary>
+internal sealed class RuntimeCache : IAsyncDisposable
+{
+    // Versioned values never go backwards: a slow reader cannot overwrite a newer write with what it read before it.
+    private const string SetIfNewerScript = """
+        local cur = redis.call('GET', KEYS[1])
+        if cur then
+          local v = tonumber(string.match(cur, '^(%d+)|'))
+          if v and v >= tonumber(ARGV[1]) then return 0 end
+        end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        return 1
+        """;
+
+    private const string CountScript = """
+        local n = redis.call('INCR', KEYS[1])
+        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        return n
+        """;
+
+    private readonly ConnectionMultiplexer? connection;
+    private readonly CacheOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger<RuntimeCache> logger;
+    private readonly ConcurrentQueue<PendingWrite> pending = new();
+    private long skipUntilTicks;
+    private int degraded;
+
+    public RuntimeCache(IConfiguration configuration, IOptions<CacheOptions> options, TimeProvider time, ILogger<RuntimeCache> logger)
+    {
+        this.options = options.Value;
+        this.time = time;
+        this.logger = logger;
+        var connectionString = configuration.GetConnectionString("Valkey");
+        if (string.IsNullOrWhiteSpace(connectionString)) return;
+
+        var config = ConfigurationOptions.Parse(connectionString);
+        config.AbortOnConnectFail = false;
+        config.AsyncTimeout = this.options.TimeoutMilliseconds;
+        config.SyncTimeout = this.options.TimeoutMilliseconds;
+        config.ConnectTimeout = Math.Max(1000, this.options.TimeoutMilliseconds);
+        config.ClientName = "cronium-runtime";
+        connection = ConnectionMultiplexer.Connect(config);
+        connection.ConnectionRestored += (_, _) => Recovered();
+    }
+
+    public bool Enabled => connection is not null;
+
+    /// <summary>Configured but skipped since its last failure.</summary>
+    public bool IsDegraded => Volatile.Read(ref degraded) == 1;
+
+    private IDatabase? Db =>
+        connection is null || time.GetUtcNow().UtcTicks < Interlocked.Read(ref skipUntilTicks) ? null : connection.GetDatabase();
+
+    public async Task<string?> GetAsync(string key)
+    {
+        if (Db is not { } db) return null;
+        try
+        {
+            var value = await db.StringGetAsync(key);
+            Succeeded();
+            return value.HasValue ? value.ToString() : null;
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return null;
+        }
+    }
+
+    /// <summary>True when stored. <paramref name="onlyIfAbsent"/> keeps an existing entry (a revocation marker beats a late "running").</summary>
+    /// <paramref name="force"/> tries even while the cache is being skipped after a failure (a revocation must be attempted).
+    public async Task<bool> SetAsync(string key, string value, TimeSpan ttl, bool onlyIfAbsent = false, bool force = false)
+    {
+        var db = force ? connection?.GetDatabase() : Db;
+        if (db is null) return false;
+        try
+        {
+            await db.StringSetAsync(key, value, ttl, onlyIfAbsent ? When.NotExists : When.Always);
+            Succeeded();
+            return true;
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return false;
+        }
+    }
+
+    /// <summary>Stores <c>version|payload</c> unless the entry already holds this version or a newer one.</summary>
+    public async Task SetIfNewerAsync(string key, long version, string payload, bool replayOnFailure)
+    {
+        if (connection is null) return;
+        if (Db is { } db)
+        {
+            try
+            {
+                await db.ScriptEvaluateAsync(SetIfNewerScript, [key], [version, $"{version}|{payload}", (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
+                Succeeded();
+                return;
+            }
+            catch (Exception e) when (IsCacheFailure(e))
+            {
+                Failed(e);
+            }
+        }
+        if (replayOnFailure) pending.Enqueue(new PendingWrite(key, version, payload));
+    }
+
+    /// <summary>Counts a call in a fixed window; null when the cache cannot say (the caller counts locally).</summary>
+    public async Task<long?> CountAsync(string key, TimeSpan window)
+    {
+        if (Db is not { } db) return null;
+        try
+        {
+            var n = (long)await db.ScriptEvaluateAsync(CountScript, [key], [(long)window.TotalMilliseconds]);
+            Succeeded();
+            return n;
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return null;
+        }
+    }
+
+    public async Task<bool> PingAsync()
+    {
+        if (connection is null) return false;
+        try
+        {
+            await connection.GetDatabase().PingAsync();
+            Succeeded();
+            return true;
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (connection is not null) await connection.DisposeAsync();
+    }
+
+    private static bool IsCacheFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    private void Failed(Exception e)
+    {
+        Interlocked.Exchange(ref skipUntilTicks, (time.GetUtcNow() + TimeSpan.FromSeconds(options.RetryAfterFailureSeconds)).UtcTicks);
+        if (Interlocked.Exchange(ref degraded, 1) == 0)
+            logger.LogWarning("Cache degraded: Valkey did not answer ({Error}); reading through to storage for {Seconds} s before trying again.",
+                e.GetType().Name, options.RetryAfterFailureSeconds);
+    }
+
+    private void Succeeded()
+    {
+        if (Volatile.Read(ref degraded) == 0) return;
+        Recovered();
+    }
+
+    private void Recovered()
+    {
+        if (Interlocked.Exchange(ref degraded, 0) == 1)
+            logger.LogInformation("Cache recovered: Valkey answers again.");
+        Interlocked.Exchange(ref skipUntilTicks, 0);
+        _ = ReplayAsync();
+    }
+
+    /// <summary>Writes that missed the cache during an outage: safe to replay since set-if-newer never goes backwards.</summary>
+    private async Task ReplayAsync()
+    {
+        while (pending.TryDequeue(out var write))
+        {
+            if (Db is null)
+            {
+                pending.Enqueue(write);
+                return;
+            }
+            await SetIfNewerAsync(write.Key, write.Version, write.Payload, replayOnFailure: true);
+        }
+    }
+
+    private sealed record PendingWrite(string Key, long Version, string Payload);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Cronium.Runtime.Auth;
+using Cronium.Runtime.Caching;
+using Cronium.Runtime.Hosting;
+using Cronium.Runtime.Idempotency;
+using Cronium.Runtime.Json;
+using Cronium.Runtime.Problems;
+using Cronium.Runtime.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.Executions;
+
+/// <summary>What a running script reads and writes about its own execution: input, output, condition, context.</summary>
+internal static class ExecutionDataApi
+{
+    public static RouteGroupBuilder MapExecutionData(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapScriptGroup();
+
+        group.MapGet("/input", GetInput).WithName("getInput");
+        group.MapPut("/output", SetOutput).WithName("setOutput").WithIdempotency();
+        group.MapPut("/condition", SetCondition).WithName("setCondition").WithIdempotency();
+        group.MapGet("/context", GetContext).WithName("getEvent");
+        return group;
+    }
+
+    private static async Task<Ok<DataEnvelope>> GetInput(HttpContext http, ExecutionStore store, RuntimeCache cache, IOptions<CacheOptions> cacheOptions, CancellationToken cancellationToken)
+    {
+        var caller = ExecutionCaller.From(http);
+        var key = CacheKeys.ExecutionInput(caller.ExecutionId);
+        // Input never changes after creation, so a cached copy is always right. Entries: "n" (no input) or "j" + JSON.
+        if (await cache.GetAsync(key) is { Length: > 0 } hit)
+            return TypedResults.Ok(new DataEnvelope(hit[0] == 'n' ? RawJson.Null : new RawJson(hit[1..])));
+
+        var input = await store.GetInputAsync(caller.ExecutionId, cancellationToken);
+        if (input is null || input.Length <= MaxCachedInputChars)
+            await cache.SetAsync(key, input is null ? "n" : "j" + input, TimeSpan.FromSeconds(cacheOptions.Value.TtlSeconds), onlyIfAbsent: true);
+        return TypedResults.Ok(new DataEnvelope(RawJson.OrNull(input)));
+    }
+
+    private const int MaxCachedInputChars = 256 * 1024;
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetOutput(
+        HttpContext http, SetDataRequest request, ExecutionStore store, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
+    {
+        var caller = ExecutionCaller.From(http);
+        var size = JsonBody.SizeOf(request.Data);
+        if (size > limits.Value.MaxDataBytes) throw ApiProblem.TooLarge("'data'", limits.Value.MaxDataBytes, size);
+        return await store.SetOutputAsync(caller.ExecutionId, request.Data.GetRawText(), cancellationToken)
+            ? TypedResults.NoContent()
+            : EndedMeanwhile();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetCondition(
+        HttpContext http, SetConditionRequest request, ExecutionStore store, CancellationToken cancellationToken) =>
+        await store.SetConditionAsync(ExecutionCaller.From(http).ExecutionId, request.Condition, cancellationToken)
+            ? TypedResults.NoContent()
+            : EndedMeanwhile();
+
+    private static async Task<Ok<ExecutionContextResponse>> GetContext(HttpContext http, ExecutionStore store, CancellationToken cancellationToken)
+    {
+        var row = await store.GetAsync(ExecutionCaller.From(http).ExecutionId, cancellationToken)
+            ?? throw new InvalidOperationException("A valid token named an execution that does not exist.");
+        return TypedResults.Ok(ExecutionContextResponse.From(row));
+    }
+
+    /// <summary>The execution completed between the token check and this write: the write is refused, not lost silently.</summary>
+    private static ProblemHttpResult EndedMeanwhile() =>
+        ApiProblem.Create(StatusCodes.Status401Unauthorized, ProblemCodes.ExecutionFinished, "The execution has ended; its token is no longer accepted.");
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Cronium.Runtime.Hosting;
+
+/// <summary>
+/// Key material decoded once from <see cref="RuntimeOptions"/>. Outside Production a missing key is
+/// replaced by an ephemeral one, said loudly at start (the validator already refused a missing key in Production).
+/// </summary>
+internal sealed class RuntimeKeys
+{
+    public RuntimeKeys(IOptions<RuntimeOptions> options, ILogger<RuntimeKeys> logger)
+    {
+        var o = options.Value;
+
+        var signing = Decode(o.SigningKey);
+        if (signing is null)
+        {
+            signing = RandomNumberGenerator.GetBytes(32);
+            logger.LogWarning("Runtime:SigningKey is not set: using an ephemeral signing key; execution tokens will not survive a restart.");
+        }
+        SigningKey = new SymmetricSecurityKey(signing) { KeyId = string.IsNullOrWhiteSpace(o.SigningKeyId) ? KeyIdOf(signing) : o.SigningKeyId };
+        ValidationKeys = [SigningKey, .. o.PreviousSigningKeys.Select(k => Decode(k)!).Select(k => new SymmetricSecurityKey(k) { KeyId = KeyIdOf(k) })];
+
+        var orchestratorKeys = o.OrchestratorKeys.Where(k => !string.IsNullOrEmpty(k)).ToList();
+        if (orchestratorKeys.Count == 0)
+        {
+            var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+            EphemeralOrchestratorKeyFile = WriteEphemeralKey(key);
+            orchestratorKeys.Add(key);
+            logger.LogWarning("Runtime:OrchestratorKeys is not set: generated an ephemeral orchestrator key, written to {KeyFile} (mode 0600).", EphemeralOrchestratorKeyFile);
+        }
+        orchestratorKeyHashes = orchestratorKeys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
+
+        var credential = Decode(o.CredentialKey);
+        if (credential is null)
+        {
+            credential = RandomNumberGenerator.GetBytes(32);
+            logger.LogWarning("Runtime:CredentialKey is not set: using an ephemeral key; stored tool credentials will not decrypt after a restart.");
+        }
+        CredentialKey = new CredentialKey(KeyIdOf(credential), credential);
+        CredentialKeys = new[] { CredentialKey }
+            .Concat(o.PreviousCredentialKeys.Select(k => Decode(k)!).Select(k => new CredentialKey(KeyIdOf(k), k)))
+            .DistinctBy(k => k.Id)
+            .ToDictionary(k => k.Id);
+    }
+
+    private readonly byte[][] orchestratorKeyHashes;
+
+    public SymmetricSecurityKey SigningKey { get; }
+
+    public IReadOnlyList<SecurityKey> ValidationKeys { get; }
+
+    public CredentialKey CredentialKey { get; }
+
+    public IReadOnlyDictionary<string, CredentialKey> CredentialKeys { get; }
+
+    public string? EphemeralOrchestratorKeyFile { get; }
+
+    /// <summary>Constant-time in the key's content: both sides are hashed to a fixed length first.</summary>
+    public bool IsOrchestratorKey(string presented)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        var match = false;
+        foreach (var known in orchestratorKeyHashes)
+            match |= CryptographicOperations.FixedTimeEquals(hash, known);
+        return match;
+    }
+
+    private static byte[]? Decode(string? base64) =>
+        string.IsNullOrWhiteSpace(base64) ? null : Convert.FromBase64String(base64);
+
+    /// <summary>A key id that names the key without revealing it.</summary>
+    private static string KeyIdOf(byte[] key) =>
+        Base64UrlEncoder.Encode(SHA256.HashData(key).AsSpan(0, 9).ToArray());
+
+    private static string WriteEphemeralKey(string key)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cronium-orchestrator-{Environment.ProcessId}.key");
+        using (var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            stream.Write(Encoding.UTF8.GetBytes(key));
+        }
+        return path;
+    }
+}
+
+internal sealed record CredentialKey(string Id, byte[] Key);

@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Cronium.Runtime.Hosting;
+using Cronium.Runtime.Problems;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.Json;
+
+/// <summary>
+/// Reads request bodies for every write, so that each failure is its own clear problem: 415 for a body that is
+/// not JSON, 413 (with the limit and the size) before a byte over the limit is buffered, 400 <c>invalid_json</c>
+/// with the line and position, 400 <c>validation_failed</c> naming the field whose type or name is wrong.
+/// </summary>
+internal static class JsonBody
+{
+    public const string HashItem = "cronium.body.sha256";
+
+    /// <summary>Strict reading: unknown members are refused (the contract says additionalProperties: false).</summary>
+    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNameCaseInsensitive = false,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        MaxDepth = 64,
+    };
+
+    public static async ValueTask<T> BindAsync<T>(HttpContext http) where T : class
+    {
+        using var document = await ReadDocumentAsync(http);
+        try
+        {
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? document.RootElement.Deserialize<T>(Strict) ?? throw ApiProblem.Validation("$", "The body must be a JSON object.")
+                : throw ApiProblem.Validation("$", "The body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path.TrimStart('$', '.');
+            throw ApiProblem.Validation(field, ShapeMessage(e, field));
+        }
+    }
+
+    public static async ValueTask<JsonDocument> ReadDocumentAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (!IsJson(request.ContentType))
+            throw new ApiProblemException(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType,
+                request.ContentType is null ? "The body must be sent as Content-Type: application/json." : $"Content-Type '{request.ContentType}' is not accepted; send application/json.");
+
+        var limit = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+        if (request.ContentLength is { } declared && declared > limit)
+            throw ApiProblem.TooLarge("The request body", limit, declared);
+
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } n and > 0 ? (int)n : 4096);
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(16 * 1024);
+                var read = await request.Body.ReadAsync(memory, http.RequestAborted);
+                if (read == 0) break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > limit) throw ApiProblem.TooLarge("The request body", limit, buffer.WrittenCount);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw ApiProblem.TooLarge("The request body", limit, Math.Max(buffer.WrittenCount, limit + 1L));
+        }
+
+        if (buffer.WrittenCount == 0) throw ApiProblem.Validation("$", "A JSON body is required.");
+        http.Items[HashItem] = Convert.ToHexString(SHA256.HashData(buffer.WrittenSpan));
+        try
+        {
+            return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidJson, Describe(e));
+        }
+    }
+
+    /// <summary>Size of a value as stored (its UTF-8 JSON text).</summary>
+    public static int SizeOf(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).Length;
+
+    public static string Describe(JsonException e) =>
+        e.LineNumber is { } line
+            ? $"The body is not valid JSON (line {line + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}"
+            : $"The body is not valid JSON: {FirstSentence(e.Message)}";
+
+    private static string ShapeMessage(JsonException e, string field) =>
+        e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? $"'{field}' is not a known field."
+            : e.Message.Contains("missing required properties", StringComparison.Ordinal)
+                ? FirstSentence(e.Message)
+                : $"'{field}' has the wrong type or value.";
+
+    /// <summary>The reader's message without its trailing "Path: … LineNumber: …", which the problem already says better.</summary>
+    private static string FirstSentence(string message)
+    {
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut];
+        }
+        return message;
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && (string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || (parsed.MediaType?.StartsWith("application/", StringComparison.OrdinalIgnoreCase) == true
+                && parsed.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
+}

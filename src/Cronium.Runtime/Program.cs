@@ -1,0 +1,63 @@
+using Cronium.Runtime;
+using Cronium.Runtime.Audit;
+using Cronium.Runtime.Auth;
+using Cronium.Runtime.Caching;
+using Cronium.Runtime.Executions;
+using Cronium.Runtime.Health;
+using Cronium.Runtime.Hosting;
+using Cronium.Runtime.OpenApi;
+using Cronium.Runtime.Problems;
+using Cronium.Runtime.RateLimiting;
+using Cronium.Runtime.Storage;
+using Cronium.Runtime.ToolActions;
+using Cronium.Runtime.Validation;
+using Cronium.Runtime.Variables;
+
+await Program.CreateApp(args).RunAsync();
+
+public partial class Program
+{
+    /// <summary>Builds the runtime API; <c>cronium serve</c> and <c>cronium run</c> embed it through here.</summary>
+    public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(Program).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+
+        builder.AddRuntimeOptions();
+        builder.AddListeners();
+        builder.AddProblems();
+        builder.AddStorage();
+        builder.AddCaching();
+        builder.AddVariables();
+        builder.AddExecutionAuth();
+        builder.AddExecutionRateLimits();
+        builder.AddAudit();
+        builder.AddToolActions();
+        builder.AddRequestValidation();
+        builder.AddHealth();
+
+        var app = builder.Build();
+
+        app.UseMetrics();
+        app.UseAudit();
+        app.UseProblems();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapOpenApiDocument();
+        app.MapExecutions();
+        app.MapExecutionData();
+        app.MapVariables();
+        app.MapUserVariables();
+        app.MapToolActions();
+        app.MapToolCredentials();
+
+        return app;
+    }
+}

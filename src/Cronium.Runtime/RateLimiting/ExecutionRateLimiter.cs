@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Cronium.Runtime.Auth;
+using Cronium.Runtime.Caching;
+using Cronium.Runtime.Hosting;
+using Cronium.Runtime.Problems;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.RateLimiting;
+
+/// <summary>
+/// A fixed one-second window per execution, counted in Valkey when configured (so the limit holds across
+/// instances) and in process otherwise or while the cache is degraded. Each execution has its own counter:
+/// a noisy script is refused without slowing anybody else.
+/// </summary>
+internal sealed class ExecutionRateLimiter(RuntimeCache cache, TimeProvider time, IOptions<RateLimitOptions> options)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, LocalWindow> local = new();
+    private long lastSweep;
+
+    /// <summary>Null when the call may go on; otherwise how long to wait.</summary>
+    public async Task<TimeSpan?> TryAcquireAsync(string executionId)
+    {
+        var now = time.GetUtcNow();
+        var window = now.ToUnixTimeSeconds();
+        var count = await cache.CountAsync(CacheKeys.RateWindow(executionId, window), Window * 2) ?? CountLocally(executionId, window);
+        if (count <= options.Value.PermitsPerSecond) return null;
+        var untilNext = TimeSpan.FromSeconds(window + 1) - TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds());
+        return untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1);
+    }
+
+    private long CountLocally(string executionId, long window)
+    {
+        Sweep(window);
+        var entry = local.AddOrUpdate(executionId,
+            _ => new LocalWindow(window, 1),
+            (_, w) => w.Window == window ? w with { Count = w.Count + 1 } : new LocalWindow(window, 1));
+        return entry.Count;
+    }
+
+    /// <summary>Forgets executions that have been quiet for a few windows, so the map does not grow without bound.</summary>
+    private void Sweep(long window)
+    {
+        var last = Interlocked.Read(ref lastSweep);
+        if (window - last < 10 || Interlocked.CompareExchange(ref lastSweep, window, last) != last) return;
+        foreach (var (id, w) in local)
+            if (w.Window < window - 2) local.TryRemove(id, out _);
+    }
+
+    private sealed record LocalWindow(long Window, long Count);
+}
+
+internal static class RateLimitSetup
+{
+    public static WebApplicationBuilder AddExecutionRateLimits(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ExecutionRateLimiter>();
+        return builder;
+    }
+
+    public static RouteGroupBuilder WithExecutionRateLimit(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var limiter = http.RequestServices.GetRequiredService<ExecutionRateLimiter>();
+            if (await limiter.TryAcquireAsync(ExecutionCaller.From(http).ExecutionId) is not { } wait) return await next(context);
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var permits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.PermitsPerSecond;
+            return ApiProblem.Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
+                $"This execution made more than {permits} calls in one second; retry after {seconds} s.",
+                new Dictionary<string, object?> { ["retryAfter"] = seconds });
+        });
+        return group;
+    }
+}

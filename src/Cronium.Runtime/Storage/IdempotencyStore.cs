@@ -1,0 +1,44 @@
+using Dapper;
+
+namespace Cronium.Runtime.Storage;
+
+internal sealed class IdempotencyRow
+{
+    public string RequestHash { get; set; } = "";
+    public int StatusCode { get; set; }
+    public string? ResponseBody { get; set; }
+}
+
+/// <summary>Remembered answers to writes, keyed by (scope, Idempotency-Key). Used inside the write's own transaction.</summary>
+internal sealed class IdempotencyStore(DbScope db)
+{
+    // Claiming inserts a placeholder in the open transaction: a concurrent retry with the same key waits on it.
+    private const string ClaimSql = """
+        INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_body, created_at)
+        VALUES (@Scope, @Key, @RequestHash, 0, NULL, @Now)
+        ON CONFLICT (scope, key) DO NOTHING
+        """;
+
+    private const string SelectSql = """
+        SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE scope = @Scope AND key = @Key
+        """;
+
+    private const string SaveSql = """
+        UPDATE idempotency_keys SET status_code = @StatusCode, response_body = @ResponseBody WHERE scope = @Scope AND key = @Key
+        """;
+
+    /// <summary>Null when this call claimed the key; otherwise the earlier request's record.</summary>
+    public Task<IdempotencyRow?> ClaimAsync(string scope, string key, string requestHash, long now, CancellationToken cancellationToken) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            var claimed = await c.ExecuteAsync(new CommandDefinition(ClaimSql,
+                new { Scope = scope, Key = key, RequestHash = requestHash, Now = now }, tx, cancellationToken: cancellationToken));
+            return claimed == 1
+                ? null
+                : await c.QuerySingleAsync<IdempotencyRow>(new CommandDefinition(SelectSql, new { Scope = scope, Key = key }, tx, cancellationToken: cancellationToken));
+        }, cancellationToken);
+
+    public Task SaveAsync(string scope, string key, int statusCode, string? responseBody, CancellationToken cancellationToken) =>
+        db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(SaveSql,
+            new { Scope = scope, Key = key, StatusCode = statusCode, ResponseBody = responseBody }, tx, cancellationToken: cancellationToken)), cancellationToken);
+}

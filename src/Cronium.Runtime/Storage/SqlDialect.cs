@@ -1,0 +1,40 @@
+using System.Data.Common;
+using System.Reflection;
+using DbUp.Builder;
+using DbUp.Engine;
+
+namespace Cronium.Runtime.Storage;
+
+/// <summary>
+/// What differs between PostgreSQL and SQLite. The stores' SQL is shared and written for both:
+/// text ids, epoch-millisecond times, ON CONFLICT upserts and RETURNING work the same in each.
+/// </summary>
+internal abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    public abstract DbDataSource DataSource { get; }
+
+    /// <summary>SQLite has one writer at a time; taking turns in-process beats spinning on SQLITE_BUSY.</summary>
+    public abstract bool SerializeWrites { get; }
+
+    public abstract void Migrate(ILogger logger);
+
+    /// <summary>Appends audit rows in as few round trips as the engine allows.</summary>
+    public abstract Task InsertAuditAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken);
+
+    protected static UpgradeEngineBuilder WithScripts(UpgradeEngineBuilder builder, string folder) =>
+        builder.WithScriptsEmbeddedInAssembly(
+            Assembly.GetExecutingAssembly(),
+            name => name.Contains($".Storage.Migrations.{folder}.", StringComparison.Ordinal))
+            .LogToNowhere();
+
+    protected static void Run(UpgradeEngine engine, ILogger logger, string what)
+    {
+        var result = engine.PerformUpgrade();
+        if (!result.Successful)
+            throw new InvalidOperationException($"Migrating the {what} store failed at {result.ErrorScript?.Name}: {result.Error?.Message}", result.Error);
+        foreach (var script in result.Scripts)
+            logger.LogInformation("Applied migration {Script} to the {Store} store", script.Name, what);
+    }
+}

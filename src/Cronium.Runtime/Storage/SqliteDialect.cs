@@ -1,0 +1,84 @@
+using System.Data.Common;
+using Dapper;
+using DbUp;
+using Microsoft.Data.Sqlite;
+
+namespace Cronium.Runtime.Storage;
+
+internal sealed class SqliteDialect : SqlDialect
+{
+    private const string InsertAudit = """
+        INSERT INTO audit_log (execution_id, user_id, operation, key, status, code, at)
+        VALUES (@ExecutionId, @UserId, @Operation, @Key, @Status, @Code, @At)
+        """;
+
+    private readonly SqliteDataSource dataSource;
+    private readonly string connectionString;
+
+    public SqliteDialect(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        dataSource = new SqliteDataSource(connectionString);
+    }
+
+    public override string Name => "sqlite";
+
+    public override DbDataSource DataSource => dataSource;
+
+    public override bool SerializeWrites => true;
+
+    public override void Migrate(ILogger logger)
+    {
+        using (var connection = dataSource.OpenConnection())
+        {
+            // WAL lets readers run beside the one writer; it is a property of the file, set once.
+            connection.Execute("PRAGMA journal_mode=WAL;");
+        }
+        var engine = WithScripts(DeployChanges.To.SqliteDatabase(connectionString), "Sqlite")
+            .WithTransactionPerScript()
+            .Build();
+        Run(engine, logger, "SQLite");
+    }
+
+    public override Task InsertAuditAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(InsertAudit, entries, transaction, cancellationToken: cancellationToken));
+}
+
+/// <summary>Microsoft.Data.Sqlite has no DbDataSource; this one also sets the per-connection pragmas.</summary>
+internal sealed class SqliteDataSource(string connectionString) : DbDataSource
+{
+    public override string ConnectionString => connectionString;
+
+    protected override DbConnection CreateDbConnection() => new SqliteConnection(connectionString);
+
+    protected override DbConnection OpenDbConnection()
+    {
+        var connection = CreateDbConnection();
+        connection.Open();
+        Configure(connection);
+        return connection;
+    }
+
+    protected override async ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = CreateDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        Configure(connection);
+        return connection;
+    }
+
+    private static void Configure(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Cronium.Runtime.Json;
+using Cronium.Runtime.Validation;
+using FluentValidation;
+
+namespace Cronium.Runtime.ToolActions;
+
+internal static class ToolNames
+{
+    public static readonly string[] All = ["email", "slack", "discord", "webhook"];
+}
+
+internal sealed record PutToolCredentialRequest(string Tool, JsonElement Secret)
+{
+    public static async ValueTask<PutToolCredentialRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<PutToolCredentialRequest>(http);
+}
+
+internal sealed record ToolCredentialResponse(string Name, string Tool, DateTimeOffset UpdatedAt);
+
+internal sealed record ToolCredentialList(IReadOnlyList<ToolCredentialResponse> Items);
+
+internal sealed record ToolActionRequest(string Tool, string Action, JsonElement Params, string? Credential = null)
+{
+    public static async ValueTask<ToolActionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<ToolActionRequest>(http);
+}
+
+internal sealed record ToolActionResult(bool Success, RawJson Data, string? Error);
+
+internal sealed class PutToolCredentialValidator : AbstractValidator<PutToolCredentialRequest>
+{
+    public PutToolCredentialValidator()
+    {
+        RuleFor(x => x.Tool).Must(t => ToolNames.All.Contains(t)).WithMessage($"'tool' must be one of {string.Join(", ", ToolNames.All)}.");
+        RuleFor(x => x.Secret.ValueKind).Equal(JsonValueKind.Object).OverridePropertyName("secret").WithMessage("'secret' must be a JSON object.");
+    }
+}
+
+internal sealed class ToolActionValidator : AbstractValidator<ToolActionRequest>
+{
+    public ToolActionValidator()
+    {
+        RuleFor(x => x.Tool).Must(t => ToolNames.All.Contains(t)).WithMessage($"'tool' must be one of {string.Join(", ", ToolNames.All)}.");
+        RuleFor(x => x.Action).NotEmpty().MaximumLength(64);
+        RuleFor(x => x.Params.ValueKind).Equal(JsonValueKind.Object).OverridePropertyName("params").WithMessage("'params' must be a JSON object.");
+        RuleFor(x => x.Credential).Must(c => c is null || ValidationSetup.KeyPattern().IsMatch(c)).WithMessage($"'credential' {ValidationSetup.KeyRule}.");
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using Cronium.Runtime.Problems;
+using FluentValidation;
+
+namespace Cronium.Runtime.Validation;
+
+internal static partial class ValidationSetup
+{
+    public static WebApplicationBuilder AddRequestValidation(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        // Messages name fields as they are spelled in JSON ('timeoutSeconds', not 'Timeout Seconds').
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        // Binding failures (a query value that is not a number) throw, so they reach the one problem path.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    /// <summary>Validates every argument that has a validator, and the route's names (key, userId, name), once per group.</summary>
+    public static RouteGroupBuilder WithValidation(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilterFactory(ValidationFilter.Create);
+        return group;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+    public static partial Regex KeyPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")]
+    public static partial Regex UserIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{0,128}$")]
+    public static partial Regex PrefixPattern();
+
+    public const string KeyRule = "must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$ (a letter or digit, then up to 127 of letters, digits, '_', '.', ':', '-')";
+    public const string UserIdRule = "must match ^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$";
+}
+
+internal static class ValidationFilter
+{
+    private static readonly (string Name, Func<string, bool> Valid, string Rule)[] RouteRules =
+    [
+        ("key", v => ValidationSetup.KeyPattern().IsMatch(v), ValidationSetup.KeyRule),
+        ("name", v => ValidationSetup.KeyPattern().IsMatch(v), ValidationSetup.KeyRule),
+        ("userId", v => ValidationSetup.UserIdPattern().IsMatch(v), ValidationSetup.UserIdRule),
+    ];
+
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var services = context.ApplicationServices;
+        var validators = context.MethodInfo.GetParameters()
+            .Select((p, i) => (Index: i, Validator: services.GetService(typeof(IValidator<>).MakeGenericType(p.ParameterType)) as IValidator))
+            .Where(x => x.Validator is not null)
+            .ToArray();
+
+        return async invocation =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            var routeValues = invocation.HttpContext.Request.RouteValues;
+            foreach (var (name, valid, rule) in RouteRules)
+            {
+                if (routeValues.TryGetValue(name, out var raw) && raw is string value && !valid(value))
+                    errors[name] = [$"'{name}' {rule}."];
+            }
+            foreach (var (index, validator) in validators)
+            {
+                var argument = invocation.Arguments[index];
+                if (argument is null) continue;
+                var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
+                foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
+                    errors[CamelPath(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
+            }
+            if (errors.Count > 0) throw ApiProblem.Validation(errors);
+            return await next(invocation);
+        };
+    }
+
+    /// <summary>"Event.Name" → "event.name", the way the field is spelled in JSON.</summary>
+    private static string CamelPath(string path) =>
+        string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+}

@@ -1,0 +1,83 @@
+using Cronium.Runtime.Auth;
+using Cronium.Runtime.Hosting;
+using Cronium.Runtime.Idempotency;
+using Cronium.Runtime.Json;
+using Cronium.Runtime.Problems;
+using Cronium.Runtime.Storage;
+using Cronium.Runtime.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.Variables;
+
+/// <summary>
+/// Variables, from a script (the user is the token's) and from an orchestrator (the user is in the path).
+/// Both faces share one set of handlers: only where the user id comes from differs.
+/// </summary>
+internal static class VariablesApi
+{
+    public static RouteGroupBuilder MapVariables(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapScriptGroup();
+        group.MapGet("/variables", (HttpContext http, [AsParameters] ListVariablesQuery query, VariableService variables, CancellationToken ct) =>
+            List(ExecutionCaller.From(http).UserId, query, variables, ct)).WithName("listVariables");
+        group.MapGet("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
+            Get(ExecutionCaller.From(http).UserId, key, variables, ct)).WithName("getVariable");
+        group.MapPut("/variables/{key}", (HttpContext http, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+            Set(ExecutionCaller.From(http).UserId, key, request, variables, limits, ct)).WithName("setVariable").WithIdempotency();
+        group.MapDelete("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
+            Delete(ExecutionCaller.From(http).UserId, key, variables, ct)).WithName("deleteVariable").WithIdempotency();
+        return group;
+    }
+
+    public static RouteGroupBuilder MapUserVariables(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/users/{userId}/variables").WithTags("Variables").RequireOrchestratorKey().WithValidation();
+        group.MapGet("/", (string userId, [AsParameters] ListVariablesQuery query, VariableService variables, CancellationToken ct) =>
+            List(userId, query, variables, ct)).WithName("listUserVariables");
+        group.MapGet("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
+            Get(userId, key, variables, ct)).WithName("getUserVariable");
+        group.MapPut("/{key}", (string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+            Set(userId, key, request, variables, limits, ct)).WithName("setUserVariable").WithIdempotency();
+        group.MapDelete("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
+            Delete(userId, key, variables, ct)).WithName("deleteUserVariable").WithIdempotency();
+        return group;
+    }
+
+    private static async Task<Results<Ok<VariableResponse>, ProblemHttpResult>> Get(string userId, string key, VariableService variables, CancellationToken ct) =>
+        await variables.GetAsync(userId, key, ct) is { } value
+            ? TypedResults.Ok(VariableResponse.From(value))
+            : ApiProblem.VariableNotFound(key);
+
+    private static async Task<Results<Ok<VariableVersionResponse>, ProblemHttpResult>> Set(
+        string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct)
+    {
+        var size = JsonBody.SizeOf(request.Value);
+        if (size > limits.Value.MaxValueBytes) throw ApiProblem.TooLarge($"The value of '{key}'", limits.Value.MaxValueBytes, size);
+
+        var write = await variables.SetAsync(userId, key, request.Value.GetRawText(), request.IfVersion, ct);
+        return write.Written
+            ? TypedResults.Ok(new VariableVersionResponse(key, write.Version, Time.FromMs(write.UpdatedAt)))
+            : ApiProblem.VersionConflict(key, request.IfVersion ?? 0, write.Version);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string userId, string key, VariableService variables, CancellationToken ct) =>
+        await variables.DeleteAsync(userId, key, ct) ? TypedResults.NoContent() : ApiProblem.VariableNotFound(key);
+
+    private static async Task<Ok<VariableListResponse>> List(string userId, ListVariablesQuery query, VariableService variables, CancellationToken ct)
+    {
+        var limit = query.Limit ?? 1000;
+        var rows = await variables.ListAsync(userId, query.Prefix ?? "", query.After, limit + 1, ct);
+        var page = rows.Take(limit).Select(r => new VariableVersionResponse(r.Key, r.Version, Time.FromMs(r.UpdatedAt))).ToList();
+        return TypedResults.Ok(new VariableListResponse(page, rows.Count > limit ? page[^1].Key : null));
+    }
+}
+
+internal static class VariablesSetup
+{
+    public static WebApplicationBuilder AddVariables(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<VariableService>();
+        return builder;
+    }
+}
