@@ -17,6 +17,7 @@
 [ -n "${BASH_VERSION-}" ] || return 0 2>/dev/null || exit 0
 if ((BASH_VERSINFO[0] < 5)); then
   printf 'cronium.sh: bash 5.0 or later is required (this is %s); the cronium_* functions are not defined\n' "$BASH_VERSION" >&2
+  # shellcheck disable=SC2317
   return 1 2>/dev/null || exit 1
 fi
 
@@ -47,11 +48,11 @@ _cronium_operation() {
 # with --json always JSON). No input prints null.
 cronium_input() {
   local -; set +eux +o pipefail
-  local fn=cronium_input json= _cronium_status _cronium_body
+  local fn=cronium_input json='' _cronium_status _cronium_body
   [[ ${1-} == --json ]] && { json=1; shift; }
   (($# == 0)) || { _cronium_usage $fn '[--json]'; return 2; }
   _cronium_call $fn getInput '' '' '' || return
-  local v=
+  local v=''
   [[ $_cronium_body == '{"data":'*'}' ]] && { v=${_cronium_body#'{"data":'}; v=${v%'}'}; }
   _cronium_print $fn data "$v" "$json"
 }
@@ -79,7 +80,7 @@ cronium_output_json() {
 # (status 0), else reports variable_not_found and returns 3.
 cronium_get_variable() {
   local -; set +eux +o pipefail
-  local fn=cronium_get_variable json= rc _cronium_status _cronium_body
+  local fn=cronium_get_variable json='' rc _cronium_status _cronium_body
   [[ ${1-} == --json ]] && { json=1; shift; }
   [[ ${1-} == -- ]] && shift
   (($# == 1 || $# == 2)) || { _cronium_usage $fn '[--json] KEY [DEFAULT]'; return 2; }
@@ -87,10 +88,12 @@ cronium_get_variable() {
   rc=$?
   if ((rc == 3 && $# == 2)); then printf '%s\n' "$2"; return 0; fi
   ((rc == 0)) || return $rc
-  # Fast path, no jq: the body is {"key":K,"value":V,"version":N,"updatedAt":T}; V is cut out
-  # here and printed directly when it is a plain literal (_cronium_print checks), else jq reads it.
-  local v= pre="{\"key\":\"$1\",\"value\":"
-  if [[ $_cronium_body == "$pre"* && ${_cronium_body##*,\"version\":} =~ ^[0-9]+,\"updatedAt\":\"[^\"\\]*\"\}$ ]]; then
+  # Fast path, no jq: the body is {"key":K,"value":V,"version":N,"updatedAt":T} (openapi.yaml's
+  # Variable, no other members). Its last ',"version":' starts the tail (nothing after it can hold
+  # one), so once head and tail are checked V is exactly what lies between them. Another member
+  # order leaves v empty and jq reads the body instead.
+  local v='' pre="{\"key\":\"$1\",\"value\":"
+  if [[ $_cronium_body == "$pre"* && ${_cronium_body##*,\"version\":} == [0-9]*,\"updatedAt\":\"*\"\} ]]; then
     v=${_cronium_body#"$pre"}
     v=${v%,\"version\":*}
   fi
@@ -124,7 +127,7 @@ cronium_delete_variable() {
 # with --json one compact array of {key, version, updatedAt}.
 cronium_list_variables() {
   local -; set +eux +o pipefail
-  local fn=cronium_list_variables json= prefix after= query page next out= _cronium_status _cronium_body _cronium_enc
+  local fn=cronium_list_variables json='' prefix after='' query page next out='' _cronium_status _cronium_body _cronium_enc
   [[ ${1-} == --json ]] && { json=1; shift; }
   [[ ${1-} == -- ]] && shift
   (($# <= 1)) || { _cronium_usage $fn '[--json] [PREFIX]'; return 2; }
@@ -225,7 +228,7 @@ cronium_send_discord() {
 
 # _cronium_set FN text|json [--if-version N] KEY VALUE [--if-version N]
 _cronium_set() {
-  local fn=$1 mode=$2 ifv= key value v _cronium_status _cronium_body _cronium_json
+  local fn=$1 mode=$2 ifv='' key value v _cronium_status _cronium_body _cronium_json
   shift 2
   while (($#)); do
     case $1 in
@@ -267,7 +270,7 @@ _cronium_set() {
 
 # _cronium_tool FN print|quiet TOOL ACTION PARAMS_JSON CREDENTIAL
 _cronium_tool() {
-  local fn=$1 print=$2 tool action cred= rc _cronium_status _cronium_body _cronium_json
+  local fn=$1 print=$2 tool action cred='' rc _cronium_status _cronium_body _cronium_json
   _cronium_json_string "$fn" "$3" || return; tool=$_cronium_json
   _cronium_json_string "$fn" "$4" || return; action=$_cronium_json
   if [[ -n $6 ]]; then _cronium_json_string "$fn" "$6" || return; cred=",\"credential\":$_cronium_json"; fi
@@ -285,23 +288,28 @@ _cronium_tool() {
 }
 
 # _cronium_print FN FIELD CANDIDATE JSON_MODE: print member FIELD of $_cronium_body. CANDIDATE is
-# the member's text cut out by the caller; it is printed as it is only when it is a plain literal
-# (true, false, null, a short integer, a string with no escapes), which is then certain to be the
-# whole member; anything else, or no candidate, goes through jq.
+# the member's JSON text, cut out by the caller once the body's shape told it exactly where the
+# member is ("" when it could not tell). A string without escapes prints raw (or as it is, in JSON
+# mode), any other compact value as the runtime wrote it (so numbers keep every digit); strings
+# with escapes in raw mode, and whatever the caller could not cut out, go through jq.
 _cronium_print() {
   local v=$3 inner
-  case $v in
-    true | false | null)
-      printf '%s\n' "$v"; return 0 ;;
-    \"*\")
-      inner=${v#\"}; inner=${inner%\"}
-      if [[ $inner != *[\"\\[:cntrl:]]* ]]; then
-        if [[ -n $4 ]]; then printf '%s\n' "$v"; else printf '%s\n' "$inner"; fi
+  if [[ -n $v ]]; then
+    if [[ $v == \"* ]]; then
+      inner=${v#\"}
+      inner=${inner%\"}
+      if [[ -n $4 ]]; then
+        printf '%s\n' "$v"
         return 0
-      fi ;;
-    -[0-9]* | [0-9]*)
-      if ((${#v} <= 16)) && [[ $v =~ ^-?(0|[1-9][0-9]{0,14})$ ]]; then printf '%s\n' "$v"; return 0; fi ;;
-  esac
+      elif [[ $inner != *[\"\\[:cntrl:]]* ]]; then
+        printf '%s\n' "$inner"
+        return 0
+      fi
+    elif [[ $v != *[$'\n\r']* ]]; then
+      printf '%s\n' "$v"
+      return 0
+    fi
+  fi
   local flags=-rc
   [[ -n $4 ]] && flags=-c
   jq "$flags" --arg f "$2" '.[$f]' <<<"$_cronium_body" && return 0
@@ -323,6 +331,7 @@ _cronium_json_string() {
     printf '%s: invalid_value (0): jq could not encode the text\n' "$1" >&2
     return 2
   fi
+  # shellcheck disable=SC1003
   local bs='\' q='"' i h c
   s=${s//"$bs"/"$bs$bs"}
   s=${s//"$q"/"$bs$q"}
@@ -332,6 +341,7 @@ _cronium_json_string() {
   if [[ $s == *[[:cntrl:]]* ]]; then
     for ((i = 1; i < 32; i++)); do
       printf -v h '%02x' $i
+      # shellcheck disable=SC2059 # the format is the escape being made
       printf -v c "\\x$h"
       [[ $s == *"$c"* ]] && s=${s//"$c"/"\\u00$h"}
     done
@@ -361,12 +371,13 @@ _cronium_valid_json() {
 }
 
 # _cronium_urlencode TEXT -> _cronium_enc: every byte but RFC 3986's unreserved ones as %XX.
+# (Globs, not regexes, on the hot path: bash compiles a regex on every use.)
 _cronium_urlencode() {
-  local LC_ALL=C s=$1 out= c i
-  if [[ $s =~ ^[A-Za-z0-9._~-]*$ ]]; then
-    _cronium_enc=$s
+  if [[ $1 != *[!A-Za-z0-9._~-]* ]]; then
+    _cronium_enc=$1
     return 0
   fi
+  local LC_ALL=C s=$1 out='' c i
   for ((i = 0; i < ${#s}; i++)); do
     c=${s:i:1}
     case $c in
@@ -393,6 +404,7 @@ _cronium_ready() {
     done
     _CRONIUM_READY=1
   fi
+  [[ -n ${CRONIUM_RUNTIME_API-} && -n ${CRONIUM_EXECUTION_TOKEN-} && -n ${CRONIUM_EXECUTION_ID-} ]] && return 0
   local var
   for var in CRONIUM_RUNTIME_API CRONIUM_EXECUTION_TOKEN CRONIUM_EXECUTION_ID; do
     if [[ -z ${!var-} ]]; then
@@ -438,8 +450,10 @@ _cronium_call() {
   # "Expect:" drops curl's 100-continue round trip on large bodies.
   [[ -n $body ]] && args+=(-H 'Content-Type: application/json' -H 'Expect:' --data-binary @/dev/fd/4)
 
-  local budget=${CRONIUM_RETRY_DEADLINE:-30} budget_ms
-  if [[ $budget =~ ^([0-9]{1,6})(\.([0-9]*))?$ ]]; then
+  local budget=${CRONIUM_RETRY_DEADLINE-} budget_ms=30000
+  if [[ -z $budget ]]; then
+    :
+  elif [[ $budget =~ ^([0-9]{1,6})(\.([0-9]*))?$ ]]; then
     local frac=${BASH_REMATCH[3]}000
     budget_ms=$((10#${BASH_REMATCH[1]} * 1000 + 10#${frac:0:3}))
   else
@@ -460,7 +474,7 @@ _cronium_call() {
     _cronium_body=${out%$'\n'*}
     retry_after=${status#* }
     status=${status%% *}
-    [[ $status =~ ^[0-9]{3}$ ]] || status=000
+    [[ $status == [0-9][0-9][0-9] ]] || status=000
     _cronium_status=$status
 
     if ((rc == 0)) && [[ $status == 2?? ]]; then
@@ -514,7 +528,7 @@ _cronium_call() {
 
 # _cronium_problem FN SUFFIX: report the problem in $_cronium_body on stderr; returns its status.
 _cronium_problem() {
-  local msg=
+  local msg=''
   if [[ $_cronium_body == \{* ]]; then
     msg=$(jq -r --arg fn "$1" --arg st "$_cronium_status" --arg suffix "$2" '
       def text: if . == null then "" elif type == "string" then . else tojson end;

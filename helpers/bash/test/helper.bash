@@ -1,0 +1,45 @@
+# Shared by the bats files: a fresh execution per test on the live runtime test.sh started.
+# test.sh exports CRONIUM_TEST_DIR, CRONIUM_TEST_PORT, CRONIUM_TEST_TRANSPORT (tcp|unix) and
+# CRONIUM_TEST_API (the URL for that transport).
+bats_require_minimum_version 1.5.0
+
+HELPER_DIR=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+ROOT=$(cd "$HELPER_DIR/../.." && pwd)
+HARNESS=$ROOT/tests/support/runtime.sh
+CRONIUM_SH=$HELPER_DIR/cronium.sh
+TEST_USER=${CRONIUM_TEST_USER:-test-user}
+
+: "${CRONIUM_TEST_API:?run the suite through helpers/bash/test.sh}"
+
+# The harness, with bats' fd 3 closed: a runtime it starts must not hold the test's output open.
+harness() { "$HARNESS" "$@" 3>&-; }
+
+# new_execution [JSON-overrides]: create an execution and point the helper at it.
+new_execution() {
+  local out
+  out=$(harness new-execution "${1:-"{}"}") || return
+  EXECUTION_JSON=$out
+  export CRONIUM_RUNTIME_API=$CRONIUM_TEST_API
+  CRONIUM_EXECUTION_ID=$(jq -r .executionId <<<"$out")
+  CRONIUM_EXECUTION_TOKEN=$(jq -r .token <<<"$out")
+  export CRONIUM_EXECUTION_ID CRONIUM_EXECUTION_TOKEN
+}
+
+# A variable key no other test (or transport run) uses.
+unique() { printf '%s.%s.%s.%s' "$1" "$CRONIUM_TEST_TRANSPORT" "$BATS_TEST_NUMBER" "$RANDOM$RANDOM"; }
+
+# What the runtime holds, read with the orchestrator key (not through the helper under test).
+stored() { harness api GET "/v1/users/$TEST_USER/variables/$1"; }
+stored_value() { stored "$1" | jq -c .value; }
+stored_version() { stored "$1" | jq -r .version; }
+execution() { harness api GET "/v1/executions/$CRONIUM_EXECUTION_ID"; }
+
+# A fresh bash that has the helper and the test's environment: for what must not touch the
+# test's own shell (exit, options, PATH tricks).
+helper_bash() { bash -c "source '$CRONIUM_SH'; $1"; }
+
+default_setup() {
+  # shellcheck source=../cronium.sh
+  source "$CRONIUM_SH"
+  new_execution
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# Tool actions through the runtime to real local providers (providers.py): a webhook receiver
+# for Slack and Discord, and an SMTP server for email.
+
+load helper
+
+setup_file() {
+  python3 "$BATS_TEST_DIRNAME/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- &
+  echo $! >"$BATS_FILE_TMPDIR/providers.pid"
+  for _ in $(seq 100); do [ -s "$BATS_FILE_TMPDIR/ports" ] && break; sleep 0.1; done
+  read -r _ webhook _ smtp <"$BATS_FILE_TMPDIR/ports"
+  suffix=$CRONIUM_TEST_TRANSPORT
+  put() { harness api PUT "/v1/users/$TEST_USER/tool-credentials/$1" "$2" >/dev/null; }
+  # The default credentials are named after their tool.
+  put slack "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/slack\"}}"
+  put discord "{\"tool\": \"discord\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/discord\"}}"
+  put email "{\"tool\": \"email\", \"secret\": {\"host\": \"127.0.0.1\", \"port\": $smtp, \"username\": \"\", \"password\": \"\", \"from\": \"cronium@example.test\", \"useTls\": false}}"
+  put "slack-named-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/named\"}}"
+  put "slack-down-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/fail\"}}"
+}
+
+teardown_file() {
+  kill "$(cat "$BATS_FILE_TMPDIR/providers.pid")" 2>/dev/null || true
+}
+
+setup() { default_setup; }
+
+# received KIND-OR-PATH NEEDLE: the provider got a request containing NEEDLE.
+received() {
+  local i
+  for i in $(seq 50); do
+    grep -F -- "$2" "$BATS_FILE_TMPDIR/received.jsonl" 2>/dev/null | grep -qF -- "$1" && return 0
+    sleep 0.1
+  done
+  echo "the provider did not receive $1 with $2" >&2
+  return 1
+}
+
+@test "cronium_tool_action sends and prints {success, data, error} compactly" {
+  text="tool action $RANDOM$RANDOM"
+  run --separate-stderr cronium_tool_action slack send "{\"text\": \"$text\"}"
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [ "$(jq -c '[.success, .error]' <<<"$output")" = '[true,null]' ]
+  received '"/slack"' "$text"
+}
+
+@test "cronium_send_slack sends the text with the default credential and prints nothing" {
+  text="slack, default credential, ünïcode ✓ $RANDOM$RANDOM"
+  run --separate-stderr cronium_send_slack "$text"
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  grep -F '"/slack"' "$BATS_FILE_TMPDIR/received.jsonl" >/dev/null || sleep 0.5
+  [ "$(grep -F '"/slack"' "$BATS_FILE_TMPDIR/received.jsonl" | jq -r .body.text | grep -cxF "$text")" -eq 1 ]
+}
+
+@test "cronium_send_slack with a named credential" {
+  text="slack, named credential $RANDOM$RANDOM"
+  run --separate-stderr cronium_send_slack "$text" "slack-named-$CRONIUM_TEST_TRANSPORT"
+  [ "$status" -eq 0 ]
+  received '"/named"' "$text"
+}
+
+@test "cronium_send_discord sends the content" {
+  content="discord \"quoted\" $RANDOM$RANDOM"
+  run --separate-stderr cronium_send_discord "$content"
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ "$(jq -r 'select(.path == "/discord") | .body.content' "$BATS_FILE_TMPDIR/received.jsonl" | grep -cxF "$content")" -eq 1 ]
+}
+
+@test "cronium_send_email sends through SMTP" {
+  subject="Report $RANDOM$RANDOM"
+  run --separate-stderr cronium_send_email ops@example.test "$subject" $'Line one\nLine two'
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  received '"email"' "$subject"
+  received "$subject" ops@example.test
+}
+
+@test "a provider that fails: success false is status 7 with its error, the result still printed" {
+  run --separate-stderr cronium_tool_action slack send '{"text": "into the void"}' "slack-down-$CRONIUM_TEST_TRANSPORT"
+  [ "$status" -eq 7 ]
+  [ "$(jq .success <<<"$output")" = false ]
+  [[ $stderr == "cronium_tool_action: tool_failed (200): "* ]]
+  run --separate-stderr cronium_send_slack 'into the void' "slack-down-$CRONIUM_TEST_TRANSPORT"
+  [ "$status" -eq 7 ]
+  [ -z "$output" ]
+  [[ $stderr == "cronium_send_slack: tool_failed (200): "* ]]
+}
+
+@test "a credential that does not exist: credential_not_found (404)" {
+  run --separate-stderr cronium_send_slack 'nobody hears this' "no-such-credential-$RANDOM"
+  [ "$status" -eq 1 ]
+  [[ $stderr == "cronium_send_slack: credential_not_found (404): "* ]]
+}
+
+@test "a credential for another tool: tool_failed (422)" {
+  run --separate-stderr cronium_send_discord 'wrong tool' "slack-named-$CRONIUM_TEST_TRANSPORT"
+  [ "$status" -eq 1 ]
+  [[ $stderr == "cronium_send_discord: tool_failed (422): "* ]]
+}
