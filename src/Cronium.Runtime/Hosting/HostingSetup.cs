@@ -100,7 +100,8 @@ internal sealed class UnixSocketPermissions(IOptions<RuntimeOptions> options, IH
         lifetime.ApplicationStarted.Register(() =>
         {
             var full = Path.GetFullPath(path);
-            File.SetUnixFileMode(full, (UnixFileMode)Convert.ToInt32(options.Value.UnixSocketMode, 8));
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(full, (UnixFileMode)Convert.ToInt32(options.Value.UnixSocketMode, 8));
             logger.LogInformation("Listening on unix:{Socket} (mode {Mode})", full, options.Value.UnixSocketMode);
         });
         lifetime.ApplicationStopped.Register(() =>

@@ -79,12 +79,9 @@ internal sealed class RuntimeKeys
     private static string WriteEphemeralKey(string key)
     {
         var path = Path.Combine(Path.GetTempPath(), $"cronium-orchestrator-{Environment.ProcessId}.key");
-        using (var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(path, options))
         {
             stream.Write(Encoding.UTF8.GetBytes(key));
         }

@@ -11,6 +11,9 @@ namespace Cronium.Runtime.Storage;
 /// </summary>
 internal abstract class SqlDialect
 {
+    // Columns are snake_case (user_id), row properties PascalCase (UserId); every store reaches the data through a dialect.
+    static SqlDialect() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     public abstract string Name { get; }
 
     public abstract DbDataSource DataSource { get; }

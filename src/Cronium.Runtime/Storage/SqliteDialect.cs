@@ -43,6 +43,7 @@ internal sealed class SqliteDialect : SqlDialect
             connection.Execute("PRAGMA journal_mode=WAL;");
         }
         var engine = WithScripts(DeployChanges.To.SqliteDatabase(connectionString), "Sqlite")
+            .JournalToSqliteTable("schema_versions")
             .WithTransactionPerScript()
             .Build();
         Run(engine, logger, "SQLite");

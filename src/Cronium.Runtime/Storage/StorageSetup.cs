@@ -7,8 +7,6 @@ internal static class StorageSetup
     /// <summary>PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, else the embedded SQLite file.</summary>
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        // Columns are snake_case (user_id), row properties PascalCase (UserId).
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.Services.AddSingleton<SqlDialect>(sp =>
         {
             var postgres = sp.GetRequiredService<IConfiguration>().GetConnectionString("Postgres");

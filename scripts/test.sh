@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs every test from a fresh machine: installs what the tests need (Debian packages), starts the real
+# PostgreSQL and Redis on loopback with their data in a temporary folder, lints the contract, runs the .NET
+# suites, then the bash, Python and Node helper suites against a live runtime. Everything it starts, it stops.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh dotnet     only the .NET suites (still starts PostgreSQL and Redis)
+#   scripts/test.sh helpers    only the helper suites
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+what=${1:-all}
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+packages=(postgresql redis-server bats jq curl python3 nodejs npm)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# nodejs may come from outside Debian (NodeSource): a working node and npm are enough.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<<"${missing[*]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+work=$(mktemp -d /tmp/cronium-test.XXXXXX)
+chmod 755 "$work"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+cleanup() {
+  set +e
+  [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null
+  [ -d "$work/pg/data" ] && as_root runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say "starting PostgreSQL and Redis (data in $work)"
+pg_port=$(free_port)
+mkdir -p "$work/pg"
+as_root chown postgres "$work/pg"
+as_root runuser -u postgres -- "$pgbin/initdb" -D "$work/pg/data" -A trust -U postgres --no-sync >/dev/null
+# fsync off: the data is thrown away after the run, and the tests measure behaviour, not durability.
+as_root runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w -o \
+  "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/pg -c max_connections=400 -c fsync=off -c synchronous_commit=off" start >/dev/null
+export CRONIUM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --pidfile "$work/redis.pid" --dir "$work" --logfile "$work/redis.log"
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+export CRONIUM_TEST_VALKEY="127.0.0.1:$redis_port"
+
+if [ "$what" = all ] || [ "$what" = dotnet ]; then
+  say "linting openapi.yaml (@redocly/cli)"
+  npm install --silent --no-audit --no-fund --prefix "$work/redocly" @redocly/cli@2.77.0 >/dev/null
+  "$work/redocly/node_modules/.bin/redocly" lint --format=stylish openapi.yaml 2>&1 | grep -v -E '^\s*(║|╔|╚)' | tail -n 5
+
+  say ".NET suites"
+  dotnet test Cronium.Runtime.sln --nologo -v q --logger "console;verbosity=minimal"
+fi
+
+if [ "$what" = all ] || [ "$what" = helpers ]; then
+  say "publishing the runtime for the helper suites"
+  dotnet publish src/Cronium.Runtime -c Release -o artifacts/runtime --nologo -v q
+  export CRONIUM_RUNTIME_DLL="$root/artifacts/runtime/Cronium.Runtime.dll"
+  for lang in bash python node; do
+    if [ -x "helpers/$lang/test.sh" ]; then
+      say "$lang helper suite"
+      "helpers/$lang/test.sh"
+    fi
+  done
+fi
+
+say "all tests passed"

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Json.Schema;
+using YamlDotNet.RepresentationModel;
+
+namespace Cronium.Runtime.Tests.Infrastructure;
+
+internal sealed record ContractOperation(string Id, string Method, string Path, Regex Pattern, JsonObject Responses, JsonObject Node);
+
+/// <summary>
+/// openapi.yaml read as data: its operations, and the JSON Schema (2020-12, which OpenAPI 3.1 uses) of every
+/// documented response, so tests can hold the server's real answers against the contract.
+/// </summary>
+internal sealed class OpenApiContract
+{
+    public static readonly OpenApiContract Instance = new(Path.Combine(AppContext.BaseDirectory, "openapi.yaml"));
+
+    private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
+    private readonly JsonObject document;
+    private readonly JsonObject definitions;
+    private readonly Dictionary<string, JsonSchema> schemas = new();
+
+    private OpenApiContract(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(path)) yaml.Load(reader);
+        document = (JsonObject)ToJson(yaml.Documents[0].RootNode)!;
+        definitions = (JsonObject)RewriteRefs(document["components"]!["schemas"]!.DeepClone())!;
+
+        var operations = new List<ContractOperation>();
+        foreach (var (template, item) in document["paths"]!.AsObject())
+        {
+            foreach (var method in Methods)
+            {
+                if (item![method] is not JsonObject op) continue;
+                var regex = new Regex("^" + Regex.Replace(Regex.Escape(template).Replace(@"\{", "{"), "{[^}]+}", "[^/]+") + "/?$");
+                operations.Add(new ContractOperation((string)op["operationId"]!, method.ToUpperInvariant(), template, regex, (JsonObject)op["responses"]!, op));
+            }
+        }
+        Operations = operations;
+    }
+
+    public IReadOnlyList<ContractOperation> Operations { get; }
+
+    public JsonObject Document => document;
+
+    public ContractOperation? Find(string method, string path) =>
+        Operations.FirstOrDefault(o => o.Method == method && o.Pattern.IsMatch(path));
+
+    /// <summary>The response object for a status (resolving $ref into components.responses), or null when undocumented.</summary>
+    public JsonObject? Response(ContractOperation operation, int status)
+    {
+        if (operation.Responses[status.ToString(CultureInfo.InvariantCulture)] is not JsonObject response) return null;
+        return response["$ref"] is JsonValue reference ? Resolve((string)reference!) : response;
+    }
+
+    /// <summary>Errors of a body against the schema documented for this operation, status and media type (empty when it conforms).</summary>
+    public IReadOnlyList<string> Validate(ContractOperation operation, int status, string mediaType, JsonNode? body)
+    {
+        var response = Response(operation, status);
+        if (response?["content"]?[mediaType]?["schema"] is not JsonNode schemaNode) return [$"no {mediaType} body is documented for {operation.Id} {status}"];
+        var key = $"{operation.Id}/{status}/{mediaType}";
+        if (!schemas.TryGetValue(key, out var schema))
+        {
+            var root = new JsonObject
+            {
+                ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+                ["allOf"] = new JsonArray(RewriteRefs(schemaNode.DeepClone())),
+                ["$defs"] = definitions.DeepClone(),
+            };
+            schemas[key] = schema = JsonSchema.FromText(root.ToJsonString());
+        }
+        var result = schema.Evaluate(body, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        return result.IsValid
+            ? []
+            : result.Details.Where(d => d.Errors is { Count: > 0 })
+                .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")).ToList();
+    }
+
+    private JsonObject Resolve(string reference)
+    {
+        JsonNode node = document;
+        foreach (var part in reference.TrimStart('#', '/').Split('/')) node = node[part]!;
+        return (JsonObject)node;
+    }
+
+    private static JsonNode? RewriteRefs(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (k, v) in o.ToList())
+                {
+                    if (k == "$ref" && v is JsonValue r && ((string)r!).StartsWith("#/components/schemas/", StringComparison.Ordinal))
+                        o[k] = "#/$defs/" + ((string)r!)["#/components/schemas/".Length..];
+                    else
+                        RewriteRefs(v);
+                }
+                break;
+            case JsonArray a:
+                foreach (var item in a) RewriteRefs(item);
+                break;
+        }
+        return node;
+    }
+
+    /// <summary>YAML to JSON with YAML 1.2 core typing: plain scalars may be numbers, booleans or null; quoted ones are strings.</summary>
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value!, ToJson(kv.Value)))),
+        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
+        YamlScalarNode { Style: not YamlDotNet.Core.ScalarStyle.Plain } s => JsonValue.Create(s.Value),
+        YamlScalarNode s => Scalar(s.Value ?? ""),
+        _ => throw new InvalidOperationException("Unsupported YAML node"),
+    };
+
+    private static JsonNode? Scalar(string value) => value switch
+    {
+        "null" or "~" or "" => null,
+        "true" => JsonValue.Create(true),
+        "false" => JsonValue.Create(false),
+        _ when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
+        _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && value.Any(char.IsDigit) => JsonValue.Create(d),
+        _ => JsonValue.Create(value),
+    };
+}
+
+/// <summary>Fails the request when the server answers outside the contract: an undocumented status, or a body off its schema.</summary>
+internal sealed class ContractCheckingHandler : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        var operation = OpenApiContract.Instance.Find(request.Method.Method, request.RequestUri!.AbsolutePath);
+        if (operation is null) return response;
+
+        var status = (int)response.StatusCode;
+        if (OpenApiContract.Instance.Response(operation, status) is null)
+            throw new ContractViolationException($"{operation.Id} answered {status}, which openapi.yaml does not document. Body: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is "application/json" or "application/problem+json")
+        {
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var errors = OpenApiContract.Instance.Validate(operation, status, mediaType, JsonNode.Parse(text));
+            if (errors.Count > 0)
+                throw new ContractViolationException($"{operation.Id} {status} body does not match openapi.yaml: {string.Join("; ", errors)}. Body: {text}");
+        }
+        return response;
+    }
+}
+
+public sealed class ContractViolationException(string message) : Exception(message);

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Cronium.Runtime.Tests.Infrastructure;
+
+/// <summary>Which storage and cache a runtime under test uses.</summary>
+public enum Backend { Sqlite, PostgresValkey }
+
+/// <summary>
+/// The runtime in-process (TestServer) on real storage and a real cache. Clients go through the full pipeline:
+/// real tokens from createExecution, the real auth handlers, and every response checked against openapi.yaml.
+/// </summary>
+public sealed class RuntimeFactory : WebApplicationFactory<Program>
+{
+    public const string OrchestratorKey = "test-orchestrator-key-0123456789abcdef";
+
+    /// <summary>Shared by every factory in the test run, so two instances accept each other's tokens.</summary>
+    public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public static readonly string CredentialKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private readonly Dictionary<string, string?> settings;
+
+    public RuntimeFactory(Backend backend, IDictionary<string, string?>? overrides = null, string? postgres = null, string? sqlitePath = null)
+    {
+        Backend = backend;
+        settings = new Dictionary<string, string?>
+        {
+            ["Runtime:SigningKey"] = SigningKey,
+            ["Runtime:CredentialKey"] = CredentialKey,
+            ["Runtime:OrchestratorKeys:0"] = OrchestratorKey,
+            ["Runtime:RateLimit:PermitsPerSecond"] = "100000",
+            ["Runtime:TokenGraceSeconds"] = "1",
+            ["Runtime:ClockSkewSeconds"] = "0",
+            ["Runtime:UnixSocket"] = "",
+        };
+        if (backend == Backend.PostgresValkey)
+        {
+            settings["ConnectionStrings:Postgres"] = postgres ?? TestServices.NewPostgresDatabase();
+            settings["ConnectionStrings:Valkey"] = TestServices.Valkey;
+        }
+        else
+        {
+            settings["Runtime:SqlitePath"] = sqlitePath ?? TestServices.NewSqlitePath();
+        }
+        if (overrides is not null)
+            foreach (var (k, v) in overrides) settings[k] = v;
+    }
+
+    public Backend Backend { get; }
+
+    public string? Postgres => settings.GetValueOrDefault("ConnectionStrings:Postgres");
+
+    public string? SqlitePath => settings.GetValueOrDefault("Runtime:SqlitePath");
+
+    /// <summary>Every log line the runtime wrote, to prove what it says (cache degraded) and what it never says (secrets).</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+        builder.ConfigureLogging(l => l.AddProvider(new CapturingLoggerProvider(Logs)));
+    }
+
+    /// <summary>A client that checks every response against openapi.yaml.</summary>
+    public HttpClient Client(string? bearer = null)
+    {
+        var client = CreateDefaultClient(new ContractCheckingHandler());
+        if (bearer is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
+    public HttpClient Orchestrator() => Client(OrchestratorKey);
+
+    public T Service<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
+}
+
+internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(sink, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ConcurrentQueue<string> sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+    }
+}

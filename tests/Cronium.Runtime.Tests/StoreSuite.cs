@@ -1,0 +1,293 @@
+using Cronium.Runtime.Storage;
+using Cronium.Runtime.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cronium.Runtime.Tests;
+
+/// <summary>One store suite, run against both engines: PostgreSQL and the embedded SQLite default.</summary>
+public abstract class StoreSuite
+{
+    private readonly WriteTurns turns = new();
+
+    private protected abstract SqlDialect Dialect { get; }
+
+    private protected DbScope Scope() => new(Dialect, turns);
+
+    private protected VariableStore Variables() => new(Scope());
+
+    [Fact]
+    public async Task UpsertCreatesAtVersionOneAndEveryWriteBumpsVersion()
+    {
+        var user = TestServices.UniqueUser();
+        var store = Variables();
+
+        var first = await store.SetAsync(user, "k", "\"a\"", null, 1000, default);
+        var second = await store.SetAsync(user, "k", "{\"b\":[1,2]}", null, 2000, default);
+
+        Assert.Equal(new VariableWrite(true, 1, 1000), first);
+        Assert.Equal(new VariableWrite(true, 2, 2000), second);
+        var row = await store.GetAsync(user, "k", default);
+        Assert.Equal("{\"b\":[1,2]}", row!.Value);
+        Assert.Equal(2, row.Version);
+        Assert.False(row.Deleted);
+    }
+
+    [Fact]
+    public async Task IfVersionZeroOnlyCreatesWhenAbsent()
+    {
+        var user = TestServices.UniqueUser();
+        var store = Variables();
+
+        var created = await store.SetAsync(user, "k", "1", 0, 1, default);
+        var refused = await store.SetAsync(user, "k", "2", 0, 2, default);
+
+        Assert.True(created.Written);
+        Assert.Equal(new VariableWrite(false, 1, 0), refused);
+        Assert.Equal("1", (await store.GetAsync(user, "k", default))!.Value);
+    }
+
+    [Fact]
+    public async Task IfVersionMismatchWritesNothingAndReportsCurrentVersion()
+    {
+        var user = TestServices.UniqueUser();
+        var store = Variables();
+        await store.SetAsync(user, "k", "1", null, 1, default);
+        await store.SetAsync(user, "k", "2", null, 2, default);
+
+        var stale = await store.SetAsync(user, "k", "3", 1, 3, default);
+        var fresh = await store.SetAsync(user, "k", "4", 2, 4, default);
+
+        Assert.Equal(new VariableWrite(false, 2, 0), stale);
+        Assert.Equal(new VariableWrite(true, 3, 4), fresh);
+        Assert.Equal("4", (await store.GetAsync(user, "k", default))!.Value);
+    }
+
+    [Fact]
+    public async Task DeleteLeavesTombstoneSoVersionsKeepGrowing()
+    {
+        var user = TestServices.UniqueUser();
+        var store = Variables();
+        await store.SetAsync(user, "k", "1", null, 1, default);
+
+        var deleted = await store.DeleteAsync(user, "k", 2, default);
+        var again = await store.DeleteAsync(user, "k", 3, default);
+        var staleCas = await store.SetAsync(user, "k", "x", 1, 4, default);
+        var recreated = await store.SetAsync(user, "k", "2", 0, 5, default);
+
+        Assert.Equal(2, deleted!.Version);
+        Assert.Null(again);
+        Assert.False(staleCas.Written);
+        Assert.Equal(0, staleCas.Version);
+        Assert.Equal(new VariableWrite(true, 3, 5), recreated);
+    }
+
+    [Fact]
+    public async Task ListFiltersByPrefixSkipsDeletedAndPagesInKeyOrder()
+    {
+        var user = TestServices.UniqueUser();
+        var store = Variables();
+        foreach (var key in new[] { "app.b", "app.a", "app:c", "apple", "other", "app.z" })
+            await store.SetAsync(user, key, "1", null, 1, default);
+        await store.DeleteAsync(user, "app.z", 2, default);
+        await store.SetAsync(TestServices.UniqueUser(), "app.x", "1", null, 1, default);
+
+        var all = await store.ListAsync(user, "app", null, 100, default);
+        var dotted = await store.ListAsync(user, "app.", null, 100, default);
+        var page = await store.ListAsync(user, "", "app.b", 2, default);
+
+        Assert.Equal(["app.a", "app.b", "app:c", "apple"], all.Select(r => r.Key));
+        Assert.Equal(["app.a", "app.b"], dotted.Select(r => r.Key));
+        Assert.Equal(["app:c", "apple"], page.Select(r => r.Key));
+    }
+
+    [Fact]
+    public async Task HundredConcurrentWritersToOneKeyLoseNoUpdate()
+    {
+        var user = TestServices.UniqueUser();
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(() => Variables().SetAsync(user, "hot", i.ToString(), null, i, default))));
+
+        var row = await Variables().GetAsync(user, "hot", default);
+        Assert.Equal(100, row!.Version);
+    }
+
+    [Fact]
+    public async Task HundredConcurrentCompareAndSetIncrementsAllLand()
+    {
+        var user = TestServices.UniqueUser();
+        await Variables().SetAsync(user, "counter", "0", null, 0, default);
+
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var store = Variables();
+                var current = (await store.GetAsync(user, "counter", default))!;
+                var next = (long.Parse(current.Value!) + 1).ToString();
+                if ((await store.SetAsync(user, "counter", next, current.Version, 1, default)).Written) return;
+            }
+        })));
+
+        var row = await Variables().GetAsync(user, "counter", default);
+        Assert.Equal("100", row!.Value);
+        Assert.Equal(101, row.Version);
+    }
+
+    [Fact]
+    public async Task CompletingAnExecutionIsOnceThenReportsWhatItAlreadyIs()
+    {
+        var store = new ExecutionStore(Scope());
+        var row = NewExecution();
+        await store.InsertAsync(row, default);
+
+        var first = await store.CompleteAsync(row.Id, "failed", 3, "boom", 10, default);
+        var same = await store.CompleteAsync(row.Id, "failed", 3, null, 11, default);
+        var other = await store.CompleteAsync(row.Id, "succeeded", 0, null, 12, default);
+        var missing = await store.CompleteAsync("no-such-id", "failed", 1, null, 13, default);
+
+        Assert.Equal(CompleteOutcome.Completed, first.Outcome);
+        Assert.Equal((3, "boom", 10L), (first.Row!.ExitCode, first.Row.Error, first.Row.CompletedAt!.Value));
+        Assert.Equal(CompleteOutcome.AlreadySame, same.Outcome);
+        Assert.Equal(CompleteOutcome.AlreadyOther, other.Outcome);
+        Assert.Equal(CompleteOutcome.NotFound, missing.Outcome);
+        Assert.False(await store.SetOutputAsync(row.Id, "1", default));
+        Assert.False(await store.SetConditionAsync(row.Id, true, default));
+    }
+
+    [Fact]
+    public async Task ExecutionRoundTripsEveryColumn()
+    {
+        var store = new ExecutionStore(Scope());
+        var row = NewExecution();
+        await store.InsertAsync(row, default);
+        Assert.True(await store.SetOutputAsync(row.Id, "{\"out\":\"é\"}", default));
+        Assert.True(await store.SetConditionAsync(row.Id, true, default));
+
+        var read = (await store.GetAsync(row.Id, default))!;
+        var state = (await store.GetStateAsync(row.Id, default))!;
+
+        Assert.Equal(row.Input, read.Input);
+        Assert.Equal("{\"out\":\"é\"}", read.Output);
+        Assert.True(read.Condition);
+        Assert.Equal((row.UserId, row.JobId, row.EventId, row.EventName, row.EventType, row.Workflow, row.Metadata),
+            (read.UserId, read.JobId, read.EventId, read.EventName, read.EventType, read.Workflow, read.Metadata));
+        Assert.Equal((row.StartedAt, row.Deadline, row.TokenExpiresAt, row.TokenId), (read.StartedAt, read.Deadline, read.TokenExpiresAt, read.TokenId));
+        Assert.Equal(("running", row.TokenExpiresAt), (state.Status, state.TokenExpiresAt));
+        Assert.Null(read.CompletedAt);
+    }
+
+    [Fact]
+    public async Task IdempotencyClaimIsExclusiveUntilRolledBack()
+    {
+        var scope = Scope();
+        var store = new IdempotencyStore(scope);
+        await scope.BeginAsync(default);
+        Assert.Null(await store.ClaimAsync("s", "key-1", "hash-a", 1, default));
+        await store.SaveAsync("s", "key-1", 200, "{\"ok\":true}", default);
+        await scope.CommitAsync(default);
+
+        var second = Scope();
+        var earlier = await new IdempotencyStore(second).ClaimAsync("s", "key-1", "hash-b", 2, default);
+        Assert.Equal(("hash-a", 200, "{\"ok\":true}"), (earlier!.RequestHash, earlier.StatusCode, earlier.ResponseBody));
+
+        var rolledBack = Scope();
+        await rolledBack.BeginAsync(default);
+        Assert.Null(await new IdempotencyStore(rolledBack).ClaimAsync("s", "key-2", "h", 3, default));
+        await rolledBack.RollbackAsync();
+        Assert.Null(await new IdempotencyStore(Scope()).ClaimAsync("s", "key-2", "h", 4, default));
+    }
+
+    [Fact]
+    public async Task CredentialsUpsertListAndDelete()
+    {
+        var user = TestServices.UniqueUser();
+        var store = new CredentialStore(Scope());
+        await store.PutAsync(user, new CredentialRow { Name = "slack", Tool = "slack", KeyId = "k1", Secret = "c1", UpdatedAt = 1 }, default);
+        await store.PutAsync(user, new CredentialRow { Name = "slack", Tool = "webhook", KeyId = "k2", Secret = "c2", UpdatedAt = 2 }, default);
+        await store.PutAsync(user, new CredentialRow { Name = "a-mail", Tool = "email", KeyId = "k1", Secret = "c3", UpdatedAt = 3 }, default);
+
+        var list = await store.ListAsync(user, default);
+        var slack = await store.GetAsync(user, "slack", default);
+
+        Assert.Equal(["a-mail", "slack"], list.Select(c => c.Name));
+        Assert.Equal(("webhook", "k2", "c2", 2L), (slack!.Tool, slack.KeyId, slack.Secret, slack.UpdatedAt));
+        Assert.True(await store.DeleteAsync(user, "slack", default));
+        Assert.False(await store.DeleteAsync(user, "slack", default));
+        Assert.Null(await store.GetAsync(user, "slack", default));
+    }
+
+    [Fact]
+    public async Task AuditBatchesAreStored()
+    {
+        var execution = Guid.NewGuid().ToString();
+        var entries = Enumerable.Range(0, 50).Select(i => new Audit.AuditEntry(execution, "u", "getVariable", i % 2 == 0 ? "k" : null, 200, i % 3 == 0 ? "x" : null, i)).ToList();
+        await Scope().WriteAsync(async (c, tx) => { await Dialect.InsertAuditAsync(c, tx, entries, default); return 0; }, default);
+
+        await using var connection = await Dialect.DataSource.OpenConnectionAsync();
+        var count = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM audit_log WHERE execution_id = @Id AND key IS NULL", new { Id = execution });
+        Assert.Equal(25, count);
+    }
+
+    [Fact]
+    public async Task MigratingTwiceAtOnceIsSafe()
+    {
+        var (a, b) = (Reopen(), Reopen());
+        await Task.WhenAll(Task.Run(() => a.Migrate(NullLogger.Instance)), Task.Run(() => b.Migrate(NullLogger.Instance)));
+        await using var connection = await a.DataSource.OpenConnectionAsync();
+        Assert.Equal(1L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM schema_versions WHERE scriptname LIKE '%0001_initial.sql'"));
+    }
+
+    /// <summary>A second handle on the same database, as a second runtime instance would have.</summary>
+    private protected abstract SqlDialect Reopen();
+
+    private static ExecutionRow NewExecution() => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        UserId = "u",
+        JobId = "job",
+        EventId = "evt",
+        EventName = "name",
+        EventType = "BASH",
+        Workflow = "{\"id\":\"w\",\"runId\":\"r\",\"nodeId\":\"n\"}",
+        Attempt = 2,
+        Input = "[1,\"two\",{\"three\":null}]",
+        Metadata = "{\"team\":\"ops\"}",
+        Status = "running",
+        TimeoutSeconds = 60,
+        TokenId = "tid",
+        TokenExpiresAt = 9_000_000_000_000,
+        StartedAt = 1_700_000_000_123,
+        Deadline = 1_700_000_060_123,
+    };
+}
+
+public sealed class SqliteStoreTests : StoreSuite
+{
+    private readonly string path = TestServices.NewSqlitePath();
+    private readonly SqliteDialect dialect;
+
+    public SqliteStoreTests()
+    {
+        dialect = new SqliteDialect(path);
+        dialect.Migrate(NullLogger.Instance);
+    }
+
+    private protected override SqlDialect Dialect => dialect;
+
+    private protected override SqlDialect Reopen() => new SqliteDialect(path);
+}
+
+public sealed class PostgresStoreTests : StoreSuite
+{
+    private readonly string connectionString = TestServices.NewPostgresDatabase();
+    private readonly PostgresDialect dialect;
+
+    public PostgresStoreTests()
+    {
+        dialect = new PostgresDialect(connectionString);
+        dialect.Migrate(NullLogger.Instance);
+    }
+
+    private protected override SqlDialect Dialect => dialect;
+
+    private protected override SqlDialect Reopen() => new PostgresDialect(connectionString);
+}
