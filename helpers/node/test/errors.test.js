@@ -96,17 +96,17 @@ describe(`errors over ${s.TRANSPORT}`, () => {
       s.complete(done.executionId);
       const key = s.uniqueKey('finished');
       const calls = [
-        cronium.input(),
-        cronium.output(1),
-        cronium.getVariable(key),
-        cronium.setVariable(key, 1),
-        cronium.deleteVariable(key),
-        cronium.listVariables(),
-        cronium.setCondition(false),
-        cronium.event(),
-        cronium.sendSlack('x'),
+        () => cronium.input(),
+        () => cronium.output(1),
+        () => cronium.getVariable(key),
+        () => cronium.setVariable(key, 1),
+        () => cronium.deleteVariable(key),
+        () => cronium.listVariables(),
+        () => cronium.setCondition(false),
+        () => cronium.event(),
+        () => cronium.sendSlack('x'),
       ];
-      for (const call of calls) await s.rejectsWith(call, 'execution_finished', 401, done.token);
+      for (const call of calls) await s.rejectsWith(call(), 'execution_finished', 401, done.token);
     } finally {
       s.useExecution(exec);
     }

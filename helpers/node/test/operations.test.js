@@ -272,6 +272,11 @@ describe(`tool actions over ${s.TRANSPORT}`, () => {
     }
   });
 
+  it('a credential for another tool rejects with tool_failed (422)', async () => {
+    await s.rejectsWith(cronium.sendDiscord('wrong tool', names.slack), 'tool_failed', 422);
+    assert.equal(hooks.requests.filter((r) => r.url.includes(names.slack) && r.json && r.json.content).length, 0);
+  });
+
   it('a missing credential rejects with credential_not_found (404)', async () => {
     await s.rejectsWith(cronium.sendSlack('nobody hears this', `${names.slack}-missing`), 'credential_not_found', 404);
   });
