@@ -22,6 +22,7 @@ internal static class JsonBody
     public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
     {
         PropertyNameCaseInsensitive = false,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,

@@ -14,9 +14,10 @@ internal sealed record ContractOperation(string Id, string Method, string Path, 
 /// </summary>
 internal sealed class OpenApiContract
 {
-    public static readonly OpenApiContract Instance = new(Path.Combine(AppContext.BaseDirectory, "openapi.yaml"));
-
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
+
+    // After Methods: static fields initialize in order, and the constructor reads Methods.
+    public static readonly OpenApiContract Instance = new(Path.Combine(AppContext.BaseDirectory, "openapi.yaml"));
     private readonly JsonObject document;
     private readonly JsonObject definitions;
     private readonly Dictionary<string, JsonSchema> schemas = new();
