@@ -56,9 +56,11 @@ internal sealed class IdempotencyFilter(IdempotentReplay? replay) : IEndpointFil
             }
 
             var result = await next(context);
-            if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } success)
+            // Handlers answer with Results<...> unions; the outcome is the result inside.
+            var outcome = result is INestedHttpResult nested ? nested.Result : result;
+            if (outcome is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } success)
             {
-                var value = result is IValueHttpResult v ? (replay?.ToStored ?? (x => x))(v.Value) : null;
+                var value = outcome is IValueHttpResult v ? (replay?.ToStored ?? (x => x))(v.Value) : null;
                 var body = value is null ? null : JsonSerializer.Serialize(value, value.GetType(), JsonOptions(http));
                 await store.SaveAsync(scope, key, success.StatusCode ?? 200, body, cancellationToken);
                 await db.CommitAsync(cancellationToken);

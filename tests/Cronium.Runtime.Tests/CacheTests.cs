@@ -1,0 +1,155 @@
+using System.Net;
+using Cronium.Runtime.Tests.Infrastructure;
+
+namespace Cronium.Runtime.Tests;
+
+/// <summary>Two runtime instances on one PostgreSQL and one Valkey/Redis, and a cache that fails.</summary>
+public sealed class CacheTests
+{
+    [Fact]
+    public async Task WriteOnOneInstanceIsReadOnTheOtherEvenWithAWarmCache()
+    {
+        var postgres = TestServices.NewPostgresDatabase();
+        using var a = new RuntimeFactory(Backend.PostgresValkey, postgres: postgres);
+        using var b = new RuntimeFactory(Backend.PostgresValkey, postgres: postgres);
+        var e = await a.CreateExecutionAsync();
+        using var onA = a.Script(e);
+        using var onB = b.Script(e);
+
+        await onA.PutAsync(e.VariablePath("shared"), Api.Json(new { value = "v1" }));
+        var warm = await (await onB.GetAsync(e.VariablePath("shared"))).BodyAsync();
+        await onA.PutAsync(e.VariablePath("shared"), Api.Json(new { value = "v2" }));
+        var after = await (await onB.GetAsync(e.VariablePath("shared"))).BodyAsync();
+        await onA.DeleteAsync(e.VariablePath("shared"));
+        var deleted = await onB.GetAsync(e.VariablePath("shared"));
+
+        Assert.Equal("v1", (string)warm["value"]!);
+        Assert.Equal(("v2", 2L), ((string)after["value"]!, (long)after["version"]!));
+        await deleted.AssertProblemAsync(HttpStatusCode.NotFound, "variable_not_found");
+    }
+
+    [Fact]
+    public async Task CompletedExecutionsTokenIsRefusedOnBothInstancesWarmCacheOrNot()
+    {
+        var postgres = TestServices.NewPostgresDatabase();
+        using var a = new RuntimeFactory(Backend.PostgresValkey, postgres: postgres);
+        using var b = new RuntimeFactory(Backend.PostgresValkey, postgres: postgres);
+        var warm = await a.CreateExecutionAsync();
+        var cold = await a.CreateExecutionAsync();
+        Assert.Equal(HttpStatusCode.OK, (await b.Script(warm).GetAsync($"/v1/executions/{warm.ExecutionId}/input")).StatusCode);
+
+        await a.CompleteAsync(warm);
+        await a.CompleteAsync(cold);
+
+        foreach (var instance in new[] { a, b })
+        foreach (var e in new[] { warm, cold })
+            await (await instance.Script(e).GetAsync($"/v1/executions/{e.ExecutionId}/input")).AssertProblemAsync(HttpStatusCode.Unauthorized, "execution_finished");
+    }
+
+    [Fact]
+    public async Task WhenValkeyIsDownCallsAreServedFromStorageAndTheLogSaysDegraded()
+    {
+        using var redis = new PrivateRedis();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString });
+        var e = await runtime.CreateExecutionAsync(input: new { n = 1 });
+        using var client = runtime.Script(e);
+        await client.PutAsync(e.VariablePath("k"), Api.Json(new { value = "before" }));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(e.VariablePath("k"))).StatusCode);
+
+        redis.Stop();
+        var write = await client.PutAsync(e.VariablePath("k"), Api.Json(new { value = "during" }));
+        var read = await client.GetAsync(e.VariablePath("k"));
+        var input = await client.GetAsync($"/v1/executions/{e.ExecutionId}/input");
+        var ready = await runtime.Client().GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        Assert.Equal("during", (string)(await read.BodyAsync())["value"]!);
+        Assert.Equal(HttpStatusCode.OK, input.StatusCode);
+        Assert.Equal("Degraded", await ready.Content.ReadAsStringAsync());
+        Assert.Contains(runtime.Logs, l => l.Contains("Cache degraded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhenValkeyIsFrozenCallsStillAnswerWithinTheCacheTimeout()
+    {
+        using var redis = new PrivateRedis();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString });
+        var e = await runtime.CreateExecutionAsync();
+        using var client = runtime.Script(e);
+        await client.PutAsync(e.VariablePath("k"), Api.Json(new { value = 1 }));
+
+        redis.Freeze();
+        try
+        {
+            var responses = new List<HttpResponseMessage>();
+            for (var i = 0; i < 5; i++) responses.Add(await client.PutAsync(e.VariablePath("k"), Api.Json(new { value = i })));
+            var read = await client.GetAsync(e.VariablePath("k"));
+
+            Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+            Assert.Equal(4, (int)(await read.BodyAsync())["value"]!);
+            Assert.Contains(runtime.Logs, l => l.Contains("Cache degraded", StringComparison.Ordinal));
+        }
+        finally
+        {
+            redis.Thaw();
+        }
+    }
+
+    [Fact]
+    public async Task WritesMadeWhileValkeyWasDownReachItOnceItReturns()
+    {
+        using var redis = new PrivateRedis();
+        var postgres = TestServices.NewPostgresDatabase();
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString, ["Runtime:Cache:RetryAfterFailureSeconds"] = "1" };
+        using var writer = new RuntimeFactory(Backend.PostgresValkey, settings, postgres: postgres);
+        using var reader = new RuntimeFactory(Backend.PostgresValkey, settings, postgres: postgres);
+        var e = await writer.CreateExecutionAsync();
+        await writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "old" }));
+        Assert.Equal("old", (string)(await (await reader.Script(e).GetAsync(e.VariablePath("k"))).BodyAsync())["value"]!);
+
+        // The restarted server is empty, like a Valkey without persistence; the test then puts the stale
+        // entry back by hand, as if the outage had only cut the writer off.
+        redis.Stop();
+        await writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "new" }));
+        redis.Start();
+        using (var raw = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.ConnectionString))
+        {
+            var key = Caching.CacheKeys.Variable(e.UserId, "k");
+            await raw.GetDatabase().StringSetAsync(key, "1|v|0|\"old\"");
+        }
+
+        string? seen = null;
+        for (var i = 0; i < 50 && seen != "new"; i++)
+        {
+            await Task.Delay(200);
+            await writer.Client().GetAsync("/health/ready"); // the writer notices Valkey is back and replays
+            seen = (string?)(await (await reader.Script(e).GetAsync(e.VariablePath("k"))).BodyAsync())["value"];
+        }
+        Assert.Equal("new", seen);
+    }
+
+    [Fact]
+    public async Task CompletionWaitsForTheSharedCacheSoNoInstanceCanStillAcceptTheToken()
+    {
+        using var redis = new PrivateRedis();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString });
+        var e = await runtime.CreateExecutionAsync();
+        Assert.Equal(HttpStatusCode.OK, (await runtime.Script(e).GetAsync($"/v1/executions/{e.ExecutionId}/input")).StatusCode);
+
+        redis.Stop();
+        var refused = await runtime.Orchestrator().PostAsync($"/v1/executions/{e.ExecutionId}/complete", Api.Json(new { status = "succeeded" }));
+        redis.Start();
+        HttpResponseMessage retried = refused;
+        for (var i = 0; i < 30 && retried.StatusCode != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(200);
+            retried = await runtime.Orchestrator().PostAsync($"/v1/executions/{e.ExecutionId}/complete", Api.Json(new { status = "succeeded" }));
+        }
+
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "storage_unavailable");
+        Assert.True(refused.Headers.RetryAfter is not null);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        await (await runtime.Script(e).GetAsync($"/v1/executions/{e.ExecutionId}/input")).AssertProblemAsync(HttpStatusCode.Unauthorized, "execution_finished");
+        Assert.NotNull(problem["retryAfter"]);
+    }
+}
