@@ -38,12 +38,14 @@ describe(`retries over ${s.TRANSPORT}`, () => {
       const dc = require('node:diagnostics_channel');
       const retries = [];
       dc.channel('cronium:retry').subscribe((m) => retries.push(m.reason));
+      const keys = [];
+      dc.channel('http.client.request.start').subscribe(({ request }) => keys.push(request.method + ' ' + request.getHeader('idempotency-key')));
       const cronium = require(${JSON.stringify(s.HELPER_DIR)});
       (async () => {
         const started = Date.now();
         const written = await cronium.setVariable(${JSON.stringify(key)}, 'after');
         const value = await cronium.getVariable(${JSON.stringify(key)});
-        console.log(JSON.stringify({ written, value, retries, ms: Date.now() - started }));
+        console.log(JSON.stringify({ written, value, retries, keys, ms: Date.now() - started }));
       })().catch((e) => { console.error(e.stack); process.exitCode = 1; });
     `, { env: s.scriptEnv(exec), timeoutMs: 60000 });
     await sleep(1500);
@@ -54,6 +56,11 @@ describe(`retries over ${s.TRANSPORT}`, () => {
     assert.ok(out.retries.length >= 1, 'the call was never retried');
     assert.ok(out.ms >= 1000, `the call succeeded after ${out.ms} ms, before the runtime was back`);
     assert.equal(out.value, 'after');
+    // Every attempt of the write carried the same Idempotency-Key; the read carried none.
+    const puts = out.keys.filter((k) => k.startsWith('PUT '));
+    assert.equal(puts.length, out.retries.length + 1, JSON.stringify(out.keys));
+    assert.equal(new Set(puts).size, 1, JSON.stringify(puts));
+    assert.deepEqual(out.keys.filter((k) => k.startsWith('GET ')), ['GET undefined']);
     assert.equal(out.written.version, before.version + 1);
     const stored = s.userVariable(key);
     assert.equal(stored.version, before.version + 1, 'the write landed more or less than once');

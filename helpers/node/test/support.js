@@ -126,6 +126,37 @@ function assertNoToken(error, token) {
   assert.ok(!seen.includes(token), 'the token appears in the error');
 }
 
+/** A raw HTTP exchange with the runtime under test (TCP or Unix socket), outside the helper. */
+function rawRequest(method, requestPath, headers = {}, body = null) {
+  const target = API.startsWith('unix://')
+    ? { socketPath: API.slice('unix://'.length) }
+    : { host: new URL(API).hostname, port: Number(new URL(API).port) };
+  return new Promise((resolve, reject) => {
+    const req = http.request({ ...target, method, path: requestPath, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Records the requests the helper starts (Node's http.client.request.start channel). */
+function recordRequests() {
+  const channel = require('node:diagnostics_channel').channel('http.client.request.start');
+  const requests = [];
+  const onStart = ({ request }) => requests.push({
+    method: request.method,
+    path: request.path,
+    idempotencyKey: request.getHeader('idempotency-key'),
+    contentType: request.getHeader('content-type'),
+  });
+  channel.subscribe(onStart);
+  return { requests, stop: () => channel.unsubscribe(onStart) };
+}
+
 function listen(server) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
@@ -219,6 +250,8 @@ module.exports = {
   runScript,
   rejectsWith,
   assertNoToken,
+  rawRequest,
+  recordRequests,
   startWebhook,
   startSmtp,
 };

@@ -54,6 +54,54 @@ describe(`transport over ${s.TRANSPORT}`, () => {
     assert.equal(sockets.count, 0);
   });
 
+  it('every write sends one Idempotency-Key of its own; reads send none', async () => {
+    const key = s.uniqueKey('idem');
+    const seen = s.recordRequests();
+    try {
+      await cronium.setVariable(key, 1);
+      await cronium.setVariable(key, 2);
+      await cronium.getVariable(key);
+      await cronium.output({ idem: true });
+      await cronium.setCondition(true);
+      await cronium.listVariables(key);
+      await cronium.event();
+      await cronium.input();
+      await cronium.deleteVariable(key);
+    } finally {
+      seen.stop();
+    }
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const writes = seen.requests.filter((r) => r.method !== 'GET');
+    const reads = seen.requests.filter((r) => r.method === 'GET');
+    assert.equal(writes.length, 5);
+    assert.equal(reads.length, 4);
+    for (const w of writes) assert.match(String(w.idempotencyKey), uuid);
+    assert.equal(new Set(writes.map((w) => w.idempotencyKey)).size, 5);
+    for (const r of reads) assert.equal(r.idempotencyKey, undefined);
+  });
+
+  it('replaying a helper write with its Idempotency-Key has no second effect', async () => {
+    const key = s.uniqueKey('replay');
+    const value = { n: 1, text: 'once' };
+    const seen = s.recordRequests();
+    let written;
+    try {
+      written = await cronium.setVariable(key, value);
+    } finally {
+      seen.stop();
+    }
+    const [request] = seen.requests;
+    const replay = await s.rawRequest('PUT', request.path, {
+      Authorization: `Bearer ${exec.token}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': request.idempotencyKey,
+    }, JSON.stringify({ value }));
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    assert.equal(replay.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(replay.body, written);
+    assert.equal(s.userVariable(key).version, written.version);
+  });
+
   it('a script exits on its own right after its last call', async () => {
     const key = s.uniqueKey('exit');
     const result = await s.runScript(`
