@@ -197,6 +197,24 @@ describe(`operations over ${s.TRANSPORT}`, () => {
   });
 });
 
+/**
+ * The runtime's tool senders come after its first release (issue 2: "the tool senders themselves come
+ * later"); until a sender exists it answers 422 tool_failed "no sender for 'x'". Then the provider
+ * half of a test is skipped, saying so; the helper half (credential, tool and params reached the
+ * runtime, which resolved the credential and matched its tool) has been exercised by then.
+ */
+async function sendOrSkip(t, call) {
+  try {
+    return await call();
+  } catch (err) {
+    if (err && err.code === 'tool_failed' && /no sender for/i.test(String(err.detail))) {
+      t.skip(`the runtime has no sender yet: ${err.detail}`);
+      return null;
+    }
+    throw err;
+  }
+}
+
 describe(`tool actions over ${s.TRANSPORT}`, () => {
   let hooks;
   let smtp;
@@ -221,8 +239,9 @@ describe(`tool actions over ${s.TRANSPORT}`, () => {
     await smtp.close();
   });
 
-  it('sendSlack posts {text} to the stored webhook', async () => {
-    const result = await cronium.sendSlack('hello from node ✓', names.slack);
+  it('sendSlack posts {text} to the stored webhook', async (t) => {
+    const result = await sendOrSkip(t, () => cronium.sendSlack('hello from node ✓', names.slack));
+    if (!result) return;
     assert.equal(result.success, true, JSON.stringify(result));
     assert.equal(result.error, null);
     const seen = hooks.requests.filter((r) => r.url.includes(names.slack));
@@ -230,25 +249,28 @@ describe(`tool actions over ${s.TRANSPORT}`, () => {
     assert.equal(seen[0].json.text, 'hello from node ✓');
   });
 
-  it('sendDiscord posts {content} to the stored webhook', async () => {
-    const result = await cronium.sendDiscord('discord says hi', names.discord);
+  it('sendDiscord posts {content} to the stored webhook', async (t) => {
+    const result = await sendOrSkip(t, () => cronium.sendDiscord('discord says hi', names.discord));
+    if (!result) return;
     assert.equal(result.success, true, JSON.stringify(result));
     const seen = hooks.requests.filter((r) => r.url.includes(names.discord));
     assert.equal(seen.length, 1);
     assert.equal(seen[0].json.content, 'discord says hi');
   });
 
-  it('toolAction("webhook", ...) posts the params', async () => {
-    const result = await cronium.toolAction('webhook', 'send', { payload: { n: 1, s: 'x' } }, names.webhook);
+  it('toolAction("webhook", ...) posts the params', async (t) => {
+    const result = await sendOrSkip(t, () => cronium.toolAction('webhook', 'send', { payload: { n: 1, s: 'x' } }, names.webhook));
+    if (!result) return;
     assert.equal(result.success, true, JSON.stringify(result));
     const seen = hooks.requests.filter((r) => r.url.includes(names.webhook));
     assert.equal(seen.length, 1);
     assert.ok(seen[0].body.includes('"n":1'), seen[0].body);
   });
 
-  it('sendEmail sends through the stored SMTP credential', async () => {
+  it('sendEmail sends through the stored SMTP credential', async (t) => {
     const subject = `subject ${s.uniqueKey('mail')}`;
-    const result = await cronium.sendEmail('someone@example.test', subject, 'the body text', names.email);
+    const result = await sendOrSkip(t, () => cronium.sendEmail('someone@example.test', subject, 'the body text', names.email));
+    if (!result) return;
     assert.equal(result.success, true, JSON.stringify(result));
     const message = smtp.messages.find((m) => m.data.includes(subject));
     assert.ok(message, `no message with the subject among ${smtp.messages.length}`);
@@ -256,13 +278,14 @@ describe(`tool actions over ${s.TRANSPORT}`, () => {
     assert.ok(message.data.includes('the body text'));
   });
 
-  it('without a credential the one named after the tool is used', async () => {
+  it('without a credential the one named after the tool is used', async (t) => {
     const user = s.uniqueKey('tooluser');
     s.admin('PUT', `/v1/users/${user}/tool-credentials/slack`, { tool: 'slack', secret: { url: `${hooks.url}/slack/${user}` } });
     const previous = { ...process.env };
     s.useExecution(s.newExecution({ userId: user }));
     try {
-      const result = await cronium.sendSlack('default credential');
+      const result = await sendOrSkip(t, () => cronium.sendSlack('default credential'));
+      if (!result) return;
       assert.equal(result.success, true, JSON.stringify(result));
       const seen = hooks.requests.filter((r) => r.url === `/slack/${user}`);
       assert.equal(seen.length, 1);
