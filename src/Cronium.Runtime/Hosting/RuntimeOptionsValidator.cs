@@ -21,13 +21,14 @@ internal sealed class RuntimeOptionsValidator(IHostEnvironment environment) : IV
         for (var i = 0; i < o.PreviousSigningKeys.Length; i++)
             CheckKey(errors, $"Runtime:PreviousSigningKeys:{i}", o.PreviousSigningKeys[i], minBytes: 32, exactBytes: null);
 
-        if (o.OrchestratorKeys.Length == 0)
+        // An empty entry (Runtime__OrchestratorKeys__0= in an environment file) means "not set", not "a weak key".
+        if (o.OrchestratorKeys.All(string.IsNullOrEmpty))
         {
             if (production) errors.Add("Runtime:OrchestratorKeys is required in Production (at least one key of 32 or more characters).");
         }
         for (var i = 0; i < o.OrchestratorKeys.Length; i++)
         {
-            if ((o.OrchestratorKeys[i] ?? "").Length < 32)
+            if (!string.IsNullOrEmpty(o.OrchestratorKeys[i]) && o.OrchestratorKeys[i].Length < 32)
                 errors.Add($"Runtime:OrchestratorKeys:{i} is shorter than 32 characters.");
         }
 

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Cronium.Runtime.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.Tests;
+
+/// <summary>A missing or invalid setting stops start-up with a message that names it.</summary>
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void ProductionWithoutKeysRefusesToStartNamingEachSetting()
+    {
+        var message = StartupError(new()
+        {
+            ["Runtime:SigningKey"] = "",
+            ["Runtime:OrchestratorKeys:0"] = null,
+            ["Runtime:CredentialKey"] = "",
+        }, environment: "Production");
+
+        Assert.Contains("Runtime:SigningKey is required in Production", message);
+        Assert.Contains("Runtime:OrchestratorKeys is required in Production", message);
+        Assert.Contains("Runtime:CredentialKey is required in Production", message);
+    }
+
+    [Theory]
+    [InlineData("Runtime:SigningKey", "c2hvcnQ=", "Runtime:SigningKey is 40 bits; at least 256 are required.")]
+    [InlineData("Runtime:SigningKey", "not base64!", "Runtime:SigningKey is not valid base64.")]
+    [InlineData("Runtime:CredentialKey", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w", "Runtime:CredentialKey is 336 bits; it must be exactly 256.")]
+    [InlineData("Runtime:OrchestratorKeys:0", "too-short", "Runtime:OrchestratorKeys:0 is shorter than 32 characters.")]
+    [InlineData("Runtime:ClockSkewSeconds", "300", "Runtime:ClockSkewSeconds must be between 0 and 30.")]
+    [InlineData("Runtime:UnixSocketMode", "rw-rw-rw-", "Runtime:UnixSocketMode must be an octal mode")]
+    [InlineData("Runtime:Limits:MaxRequestBodyBytes", "10", "Runtime:Limits:MaxRequestBodyBytes must be at least MaxValueBytes and MaxDataBytes.")]
+    [InlineData("Runtime:RateLimit:PermitsPerSecond", "0", "Runtime:RateLimit:PermitsPerSecond must be at least 1.")]
+    public void InvalidSettingRefusesToStartNamingIt(string setting, string value, string expected)
+    {
+        var message = StartupError(new() { [setting] = value });
+
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public async Task OutsideProductionMissingKeysAreReplacedByEphemeralOnesAndSaidSo()
+    {
+        using var factory = new RuntimeFactory(Backend.Sqlite, new Dictionary<string, string?>
+        {
+            ["Runtime:SigningKey"] = "",
+            ["Runtime:OrchestratorKeys:0"] = null,
+            ["Runtime:CredentialKey"] = "",
+        });
+
+        var keys = factory.Service<Hosting.RuntimeKeys>();
+        var live = await factory.Client().GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Contains(factory.Logs, l => l.Contains("Runtime:SigningKey is not set: using an ephemeral signing key"));
+        Assert.Contains(factory.Logs, l => l.Contains("Runtime:OrchestratorKeys is not set"));
+        var keyFile = keys.EphemeralOrchestratorKeyFile!;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        var key = await File.ReadAllTextAsync(keyFile);
+        Assert.DoesNotContain(factory.Logs, l => l.Contains(key));
+        Assert.Equal(HttpStatusCode.NotFound, (await factory.Client(key).GetAsync($"/v1/executions/{Guid.NewGuid()}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task RuntimeListensOnTcpAndOnAUnixSocketAContainerUserCanReach()
+    {
+        var dir = Directory.CreateTempSubdirectory("cronium-socket-");
+        var socket = Path.Combine(dir.FullName, "runtime.sock");
+        await using var app = Program.CreateApp(["--urls", "http://127.0.0.1:0"], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Runtime:SigningKey"] = RuntimeFactory.SigningKey,
+            ["Runtime:CredentialKey"] = RuntimeFactory.CredentialKey,
+            ["Runtime:OrchestratorKeys:0"] = RuntimeFactory.OrchestratorKey,
+            ["Runtime:SqlitePath"] = Path.Combine(dir.FullName, "runtime.db"),
+            ["Runtime:UnixSocket"] = socket,
+        }));
+        await app.StartAsync();
+
+        using var overSocket = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), ct);
+                return new NetworkStream(s, ownsSocket: true);
+            },
+        }) { BaseAddress = new Uri("http://runtime") };
+        var viaSocket = await overSocket.GetStringAsync("/health/live");
+        var tcp = app.Urls.Single(u => u.StartsWith("http://127.0.0.1", StringComparison.Ordinal));
+        using var overTcp = new HttpClient { BaseAddress = new Uri(tcp) };
+        var viaTcp = await overTcp.GetStringAsync("/health/live");
+        var mode = File.GetUnixFileMode(socket);
+        await app.StopAsync();
+
+        Assert.Equal(("Healthy", "Healthy"), (viaSocket, viaTcp));
+        Assert.True(mode.HasFlag(UnixFileMode.OtherWrite) && mode.HasFlag(UnixFileMode.OtherRead), $"socket mode is {mode}");
+        Assert.False(File.Exists(socket));
+    }
+
+    private static string StartupError(Dictionary<string, string?> settings, string environment = "Testing")
+    {
+        using var factory = new RuntimeFactory(Backend.Sqlite, settings);
+        var error = Assert.ThrowsAny<Exception>(() => factory.WithWebHostBuilder(b => b.UseEnvironment(environment)).Services);
+        return error is OptionsValidationException validation ? string.Join("\n", validation.Failures) : error.ToString();
+    }
+}
