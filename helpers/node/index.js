@@ -63,8 +63,9 @@ class CroniumError extends Error {
 const CONFIG_HINT = 'run the script through cronium (cronium run) or export it';
 
 function setting(name) {
-  const value = process.env[name];
-  if (value === undefined || value === '') {
+  // Surrounding whitespace (a token read from a file with its newline) is never meaningful.
+  const value = (process.env[name] || '').trim();
+  if (value === '') {
     throw new CroniumError(`${name} is not set: ${CONFIG_HINT}`, { code: 'configuration_missing', status: 0 });
   }
   return value;
@@ -127,7 +128,7 @@ function config() {
   const api = setting('CRONIUM_RUNTIME_API');
   const token = setting('CRONIUM_EXECUTION_TOKEN');
   const executionId = setting('CRONIUM_EXECUTION_ID');
-  if (/[\r\n]/.test(token)) throw invalidSetting('CRONIUM_EXECUTION_TOKEN', 'it contains a line break');
+  if (/[\s]/.test(token)) throw invalidSetting('CRONIUM_EXECUTION_TOKEN', 'it contains whitespace');
   let deadline = DEFAULT_DEADLINE_S;
   const raw = process.env.CRONIUM_RETRY_DEADLINE;
   if (raw !== undefined && raw !== '') {
