@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# Benchmark: the runtime API on PostgreSQL + Redis, all on loopback. wrk at 64 connections measures
+# getVariable (served from the cache), setVariable and getInput beside a bare endpoint of the same
+# runtime (GET /health/live), and pgbench runs the runtime's own setVariable upsert at the same
+# concurrency, all in one run. Prints req/s, p50, p99 and the ratios; targets (not pass/fail):
+#   getVariable >= 0.5x bare with p99 < 5 ms;  setVariable >= 0.5x pgbench.
+# It fails only when something could not run.
+#
+#   bench/runtime.sh
+#
+# Environment: CRONIUM_RUNTIME_DLL (use a prebuilt Cronium.Runtime.dll instead of publishing this
+# checkout), BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+# BENCH_PG_PORT (55432), BENCH_REDIS_PORT (56379), BENCH_RUNTIME_PORT (58081): the next free port is taken.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+seconds=${BENCH_SECONDS:-10}
+warmup=${BENCH_WARMUP:-3}
+conns=${BENCH_CONNECTIONS:-64}
+threads=${BENCH_THREADS:-2}
+user=bench-user          # the runtime's rows
+pgbench_user=pgbench-user  # pgbench's row: same table, same statement, a row of its own
+var_key=bench.value
+value='{"n":1,"s":"hello"}'
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench/runtime.sh: $*"; exit 1; }
+
+# --- packages -------------------------------------------------------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+missing=()
+[ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] && [ -x "$(pg_bin)/pgbench" ] || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing ${missing[*]}; install them (apt-get install -y ${missing[*]}) or run as root"
+  say "installing ${missing[*]} ..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+    || die "apt-get install ${missing[*]} failed"
+fi
+command -v dotnet >/dev/null || [ -n "${CRONIUM_RUNTIME_DLL:-}" ] || die "dotnet not found (or set CRONIUM_RUNTIME_DLL and have dotnet to run it)"
+pgbin=$(pg_bin)
+pgbench=$pgbin/pgbench
+
+# --- work dir and teardown ------------------------------------------------------------------------
+work=$(mktemp -d /tmp/cronium-bench-runtime.XXXXXX)
+chmod 755 "$work"   # PostgreSQL runs as the postgres user below and must reach its folder
+runtime_pid='' redis_pid='' pg_started=''
+# initdb and postgres refuse to run as root: run them as the postgres user, from a folder it can read.
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd "$work" && runuser -u postgres -- "$@"); else "$@"; fi; }
+cleanup() {
+  set +e
+  [ -n "$runtime_pid" ] && kill "$runtime_pid" 2>/dev/null && wait "$runtime_pid" 2>/dev/null
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+  [ -n "$pg_started" ] && as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
+pg_port=$(free_port "${BENCH_PG_PORT:-55432}")
+redis_port=$(free_port "${BENCH_REDIS_PORT:-56379}")
+rt_port=$(free_port "${BENCH_RUNTIME_PORT:-58081}")
+[ "$rt_port" != "$pg_port" ] && [ "$rt_port" != "$redis_port" ] || die "port clash"
+base="http://127.0.0.1:$rt_port"
+
+# --- build (first, so the slow part fails before anything is started) ------------------------------
+if [ -n "${CRONIUM_RUNTIME_DLL:-}" ]; then
+  dll=$CRONIUM_RUNTIME_DLL
+  [ -f "$dll" ] || die "CRONIUM_RUNTIME_DLL=$dll does not exist"
+else
+  say "publishing src/Cronium.Runtime (Release) ..."
+  dotnet publish "$root/src/Cronium.Runtime" -c Release -o "$work/runtime" --nologo -v q >"$work/publish.log" 2>&1 \
+    || { cat "$work/publish.log" >&2; die "dotnet publish failed"; }
+  dll=$work/runtime/Cronium.Runtime.dll
+fi
+
+# --- PostgreSQL: a throwaway cluster, trust auth on loopback (a benchmark, nothing to protect) -------
+mkdir -p "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres: "$work/pg"
+as_pg "$pgbin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/pg/initdb.log" 2>&1 \
+  || { cat "$work/pg/initdb.log" >&2; die "initdb failed"; }
+# max_connections: the runtime's pool (64) stays open while pgbench adds its 64 clients.
+as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 60 \
+  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work/pg -c max_connections=200" start >/dev/null \
+  || { cat "$work/pg/server.log" >&2; die "PostgreSQL did not start"; }
+pg_started=1
+psql_() { "$pgbin/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
+psql_ -d postgres -c 'CREATE DATABASE cronium' >/dev/null
+
+# --- Redis: no persistence, so nothing but the cache itself is measured ----------------------------
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  >"$work/redis.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 1 100); do port_free "$redis_port" || break; sleep 0.1; done
+port_free "$redis_port" && { cat "$work/redis.log" >&2; die "redis-server did not start"; }
+
+# --- the runtime ----------------------------------------------------------------------------------
+orchestrator_key=$(head -c 30 /dev/urandom | base64 | tr -d '/+=' | head -c 40)
+[ ${#orchestrator_key} -ge 32 ] || orchestrator_key=bench-orchestrator-key-0123456789abcdef
+# The rate limit is lifted: the bench is one execution hammering, which is exactly what it would refuse.
+ASPNETCORE_ENVIRONMENT=Production \
+ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=cronium;Pooling=true;Maximum Pool Size=64" \
+ConnectionStrings__Valkey="127.0.0.1:$redis_port" \
+Runtime__SigningKey="$(head -c 32 /dev/urandom | base64)" \
+Runtime__CredentialKey="$(head -c 32 /dev/urandom | base64)" \
+Runtime__OrchestratorKeys__0="$orchestrator_key" \
+Runtime__RateLimit__PermitsPerSecond=100000000 \
+Logging__LogLevel__Default=Warning \
+  dotnet "$dll" --urls "$base" >"$work/runtime.log" 2>&1 &
+runtime_pid=$!
+for _ in $(seq 1 300); do
+  curl -fsS -o /dev/null "$base/health/ready" 2>/dev/null && break
+  kill -0 "$runtime_pid" 2>/dev/null || { cat "$work/runtime.log" >&2; die "the runtime exited during start-up"; }
+  sleep 0.1
+done
+curl -fsS -o /dev/null "$base/health/ready" || { cat "$work/runtime.log" >&2; die "the runtime is not ready on $base"; }
+
+# One execution, one variable written once (so getVariable is a cache hit from the first call).
+created=$(curl -fsS -X POST "$base/v1/executions" -H "Authorization: Bearer $orchestrator_key" \
+  -H 'Content-Type: application/json' \
+  --data-binary "{\"event\":{\"id\":\"bench\",\"name\":\"runtime bench\",\"type\":\"BASH\"},\"userId\":\"$user\",\"input\":$value,\"timeoutSeconds\":3600}") \
+  || die "createExecution failed"
+execution_id=$(jq -r .executionId <<<"$created")
+token=$(jq -r .token <<<"$created")
+exec_path=/v1/executions/$execution_id
+put_body="{\"value\":$value}"
+curl -fsS -o /dev/null -X PUT "$base$exec_path/variables/$var_key" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' --data-binary "$put_body" || die "setVariable (setup) failed"
+curl -fsS -o /dev/null "$base$exec_path/variables/$var_key" -H "Authorization: Bearer $token" || die "getVariable (setup) failed"
+curl -fsS -o /dev/null "$base$exec_path/input" -H "Authorization: Bearer $token" || die "getInput (setup) failed"
+
+# Wait (at most 15 s) until the audit trail stops growing: its batched writes run off the request
+# path and would otherwise spill from one measurement into the next (and into pgbench).
+settle() {
+  local last=-1 now
+  for _ in $(seq 1 30); do
+    now=$(psql_ -d cronium -Atc 'SELECT count(*) FROM audit_log')
+    [ "$now" = "$last" ] && return 0
+    last=$now; sleep 0.5
+  done
+}
+
+# The machine may be shared: count the CPU that processes other than this bench used meanwhile, so a
+# reader can tell a quiet run from a disturbed one. Clock ticks: /proc/stat for the whole machine;
+# for the bench, the runtime, Redis, PostgreSQL (the postmaster, its live backends and the ones it
+# reaped) and this shell's finished children (wrk, pgbench, psql, curl; `times` must run in this shell).
+hz=$(getconf CLK_TCK)
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+bench_ticks() {
+  local t=0 p pm
+  pm=$(head -n 1 "$work/pg/data/postmaster.pid")
+  for p in "$runtime_pid" "$redis_pid" "$pm" $(ps -o pid= --ppid "$pm"); do t=$((t + $(proc_ticks "$p"))); done
+  times >"$work/times"
+  echo $((t + $(awk -v hz="$hz" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } } END { printf "%d", s * hz }' "$work/times")))
+}
+# Redis commands served so far: per request, how many round trips an operation costs the cache.
+redis_calls() { redis-cli -p "$redis_port" info commandstats | awk -F'[=,:]' '/^cmdstat_/ { n += $3 } END { print n + 0 }'; }
+
+# --- wrk ------------------------------------------------------------------------------------------
+declare -A rps p50 p99 bad rcalls
+ops=()
+measure() { # name method path [body]
+  local name=$1 method=$2 path=$3 body=${4:-} tok=$token line
+  [ "$name" = bare ] && tok=''   # the bare endpoint is anonymous
+  settle
+  say "  $name: ${warmup}s warm-up, ${seconds}s measured ..."
+  # --timeout 30s: wrk drops replies slower than its timeout (2 s) from the histogram and counts them
+  # as errors; a slow reply is a latency to report, not an error.
+  BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
+    wrk -t"$threads" -c"$conns" -d"${warmup}s" --timeout 30s -s "$root/bench/runtime/wrk.lua" "$base$path" >/dev/null \
+    || die "wrk ($name warm-up) failed"
+  local calls0; calls0=$(redis_calls)
+  BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
+    wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$root/bench/runtime/wrk.lua" "$base$path" \
+    >"$work/wrk-$name.txt" || die "wrk ($name) failed"
+  local calls1; calls1=$(redis_calls)
+  line=$(grep '^BENCH_RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "no result from wrk ($name)"; }
+  kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
+  rps[$name]=$(awk -v r="$(kv requests)" -v d="$(kv duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+  p50[$name]=$(awk -v u="$(kv p50_us)" 'BEGIN { printf "%.2f", u / 1000 }')
+  p99[$name]=$(awk -v u="$(kv p99_us)" 'BEGIN { printf "%.2f", u / 1000 }')
+  rcalls[$name]=$(awk -v c=$((calls1 - calls0 - 1)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
+  bad[$name]=$(( $(kv non2xx) + $(kv connect) + $(kv read) + $(kv write) + $(kv timeout) ))
+  if [ "${bad[$name]}" -gt 0 ]; then
+    say "!!! $name: $(kv non2xx) non-2xx/3xx responses, socket errors connect $(kv connect) read $(kv read) write $(kv write) timeout $(kv timeout): THIS FIGURE IS INVALID"
+    # Show what the runtime answers right now, so the failure is visible and not just a count.
+    say "!!! a single $method $path now answers: $(curl -sS -X "$method" "$base$path" ${tok:+-H "Authorization: Bearer $tok"} \
+      ${body:+-H 'Content-Type: application/json' --data-binary "$body"} -w ' [HTTP %{http_code}]' 2>&1 | head -c 600)"
+  fi
+  ops+=("$name")
+}
+
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+machine0=$(machine_ticks) bench0=$(bench_ticks) started=$(date +%s)
+say "measuring on $base (wrk -t$threads -c$conns) ..."
+measure bare GET /health/live
+measure getInput GET "$exec_path/input"
+# Before setVariable, so every read is a hit on the entry the setup write put in the cache.
+measure getVariable GET "$exec_path/variables/$var_key"
+measure setVariable PUT "$exec_path/variables/$var_key" "$put_body"
+
+# --- pgbench: the same upsert, same table, same concurrency --------------------------------------
+settle
+say "  pgbench: ${warmup}s warm-up, ${seconds}s measured ..."
+pgb=("$pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$conns" -j "$threads"
+  -f "$root/bench/runtime/upsert.sql" -D "user_id=$pgbench_user" -D "key=$var_key" -D "value=$value"
+  -D "now=$(date +%s%3N)")
+"${pgb[@]}" -T "$warmup" cronium >/dev/null 2>"$work/pgbench-warmup.err" || { cat "$work/pgbench-warmup.err" >&2; die "pgbench (warm-up) failed"; }
+"${pgb[@]}" -T "$seconds" cronium >"$work/pgbench.txt" 2>&1 || { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
+pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | tail -n 1)
+pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$work/pgbench.txt")
+pg_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.txt")
+[ -n "$pg_tps" ] || { cat "$work/pgbench.txt" >&2; die "no tps in pgbench's output"; }
+
+machine1=$(machine_ticks) bench1=$(bench_ticks) elapsed=$(( $(date +%s) - started ))
+# Of the machine's capacity over the run (nproc x elapsed), the share the bench used and the rest's.
+share() { awk -v t="$1" -v hz="$hz" -v n="$(nproc)" -v s="$elapsed" 'BEGIN { v = t / (hz * n * (s > 0 ? s : 1)) * 100; printf "%.0f", (v < 0 ? 0 : v) }'; }
+cpu_bench=$(share $((bench1 - bench0)))
+cpu_other=$(share $((machine1 - machine0 - (bench1 - bench0))))
+
+# The runtime must still be alive and healthy after all that.
+runtime_state=alive
+kill -0 "$runtime_pid" 2>/dev/null || runtime_state="EXITED (see log below)"
+ready=$(curl -sS -o /dev/null -w '%{http_code}' "$base/health/ready" 2>/dev/null || true)
+
+# --- report ---------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk "BEGIN { exit !($1) }" && echo meets || echo misses; }   # $1: a numeric comparison
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+[ -n "$cpu" ] || cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
+
+echo
+echo "Cronium runtime API benchmark"
+echo "machine: $(nproc) CPUs, ${cpu:-unknown CPU}; $(uname -sr)"
+echo "everything on loopback (127.0.0.1): runtime :$rt_port, PostgreSQL :$pg_port, Redis :$redis_port, wrk and pgbench on this machine"
+echo "versions: .NET $(dotnet --version 2>/dev/null || echo '?'), $("$pgbin/postgres" --version), $(redis-server --version | cut -d' ' -f1-3), wrk $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f2)"
+echo "CPU during the ${elapsed}s of measurements: the bench ${cpu_bench}%, other processes ${cpu_other}% of $(nproc) CPUs (1-min load before: $load_before)"
+[ "$cpu_other" -le 10 ] || echo "!!! other work took ${cpu_other}% of the CPUs meanwhile: these figures are disturbed; run again on a quiet machine"
+echo "load: wrk -t$threads -c$conns, ${warmup}s warm-up + ${seconds}s per operation; one execution, one variable key"
+echo
+printf '%-13s %10s %8s %8s %14s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req'
+for op in "${ops[@]}"; do
+  printf '%-13s %10s %8s %8s %14s %10s%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
+    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
+done
+echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request)"
+echo
+echo "pgbench, the setVariable upsert (-c $conns -j $threads -M prepared, ${seconds}s): $(printf '%.0f' "$pg_tps") tps, latency average ${pg_lat:-?} ms${pg_failed:+, failed transactions $pg_failed}"
+set_ratio=$(ratio "${rps[setVariable]}" "$pg_tps")
+echo "setVariable / pgbench: $set_ratio"
+echo
+echo "targets (figures, not pass/fail):"
+get_ratio=$(ratio "${rps[getVariable]}" "${rps[bare]}")
+echo "  getVariable >= 0.5x bare:   $get_ratio  -> $(verdict "$get_ratio >= 0.5")"
+echo "  getVariable p99 < 5 ms:     ${p99[getVariable]} ms  -> $(verdict "${p99[getVariable]} < 5")"
+echo "  setVariable >= 0.5x pgbench: $set_ratio  -> $(verdict "$set_ratio >= 0.5")"
+echo
+echo "runtime after the run: process $runtime_state, /health/ready HTTP $ready"
+warnings=$(grep -cE '^(warn|fail|crit)|Unhandled|Exception' "$work/runtime.log" || true)
+if [ "$warnings" -gt 0 ] || [ "$runtime_state" != alive ]; then
+  echo "runtime log: $warnings warning/error lines; the first ones:"
+  grep -E -A3 '^(warn|fail|crit)|Unhandled|Exception' "$work/runtime.log" | head -n 40 | sed 's/^/  | /'
+else
+  echo "runtime log: no warnings or errors"
+fi
