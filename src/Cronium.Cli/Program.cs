@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace Cronium.Cli;
+
+internal static class CliProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("cronium: run events locally or in hardened containers, with the runtime API embedded or remote.")
+        {
+            ServeCommand.Create(),
+            RunCommand.Create(),
+        };
+        // Ctrl-C is ours to handle: a run must complete its execution and remove its container before it exits.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+}

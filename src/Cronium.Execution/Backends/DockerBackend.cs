@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Cronium.Execution.Events;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Cronium.Execution.Backends;
+
+/// <summary>Runner images per language, and where the daemon is.</summary>
+public sealed record DockerOptions
+{
+    public string Endpoint { get; init; } = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock";
+    public string BashImage { get; init; } = "cronium/runner-bash:latest";
+    public string PythonImage { get; init; } = "cronium/runner-python:latest";
+    public string NodeImage { get; init; } = "cronium/runner-node:latest";
+
+    /// <summary>The network an event that asks for one joins; everything else runs with none.</summary>
+    public string NetworkForEventsThatAsk { get; init; } = "bridge";
+
+    public string ImageFor(Language language) => language switch
+    {
+        Language.Bash => BashImage,
+        Language.Python => PythonImage,
+        _ => NodeImage,
+    };
+}
+
+/// <summary>
+/// One hardened container per execution: no network unless the event asks, read-only root with a tmpfs
+/// scratch and a writable /work, all capabilities dropped, no-new-privileges, the image's non-root user,
+/// pids, memory and CPU limits, the runtime's socket folder mounted at /run/cronium. The container is removed
+/// on every path; containers left by a crashed run are found by label and removed at start.
+/// </summary>
+public sealed class DockerBackend : IExecutionBackend, IDisposable
+{
+    public const string ManagedLabel = "cronium.managed";
+    public const string OwnerLabel = "cronium.owner-pid";
+    public const string ExecutionLabel = "cronium.execution";
+    public const string ContainerSocketFolder = "/run/cronium";
+    public const string ContainerUser = "10001:10001";
+
+    private readonly DockerClient docker;
+    private readonly DockerOptions options;
+
+    public DockerBackend(DockerOptions? options = null)
+    {
+        this.options = options ?? new DockerOptions();
+        docker = new DockerClientConfiguration(new Uri(this.options.Endpoint)).CreateClient();
+    }
+
+    public string Name => "docker";
+
+    /// <summary>Removes containers this tool started whose owning process is gone (a crash, a kill -9).</summary>
+    public async Task<int> RemoveLeftoversAsync(CancellationToken cancellationToken)
+    {
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ManagedLabel}=true"] = true } },
+        }, cancellationToken);
+        var removed = 0;
+        foreach (var container in containers)
+        {
+            if (container.Labels.TryGetValue(OwnerLabel, out var owner) && int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) && IsAlive(pid)) continue;
+            await RemoveAsync(container.ID);
+            removed++;
+        }
+        return removed;
+    }
+
+    public async Task<BackendResult> RunAsync(BackendRequest request, IOutputSink output, CancellationToken cancellationToken)
+    {
+        var socketFolder = request.Runtime.SocketPath is { } socket ? Path.GetDirectoryName(socket)!
+            : throw new InvalidOperationException("The docker backend needs the runtime on a Unix socket (the embedded runtime, or --runtime unix:///...).");
+        var work = PrepareWorkFolder(request);
+        string? id = null;
+        try
+        {
+            var created = await docker.Containers.CreateContainerAsync(Parameters(request, work.FullName, socketFolder, Path.GetFileName(request.Runtime.SocketPath!)), cancellationToken);
+            id = created.ID;
+            await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            var logs = StreamLogsAsync(id, output);
+
+            var termination = await WaitAsync(id, request.Event.Timeout, cancellationToken);
+            await Task.WhenAny(logs, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+            var state = (await docker.Containers.InspectContainerAsync(id, CancellationToken.None)).State;
+            return termination switch
+            {
+                Termination.TimedOut => new BackendResult(null, Termination.TimedOut, $"killed after the {request.Event.Timeout.TotalSeconds:0.#} s timeout"),
+                Termination.Cancelled => new BackendResult(null, Termination.Cancelled, "cancelled"),
+                _ when state.OOMKilled => new BackendResult((int)state.ExitCode, Termination.Exited,
+                    $"killed: over the memory limit ({request.Event.Resources.MemoryBytes / (1024 * 1024)} MiB)"),
+                _ => new BackendResult((int)state.ExitCode, Termination.Exited),
+            };
+        }
+        finally
+        {
+            if (id is not null) await RemoveAsync(id);
+            try { work.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    public void Dispose() => docker.Dispose();
+
+    private CreateContainerParameters Parameters(BackendRequest request, string work, string socketFolder, string socketName)
+    {
+        var ev = request.Event;
+        var environment = ev.Environment.Concat(request.ExtraEnvironment).Select(kv => $"{kv.Key}={kv.Value}").ToList();
+        environment.Add($"CRONIUM_RUNTIME_API=unix://{ContainerSocketFolder}/{socketName}");
+        environment.Add($"CRONIUM_EXECUTION_TOKEN={request.Token}");
+        environment.Add($"CRONIUM_EXECUTION_ID={request.ExecutionId}");
+        environment.Add("HOME=/tmp");
+        environment.Add("PYTHONUNBUFFERED=1");
+        var script = "/work/" + ev.FileName;
+        return new CreateContainerParameters
+        {
+            Image = options.ImageFor(ev.Language),
+            Cmd = ev.Language switch
+            {
+                Language.Bash => ["bash", script],
+                Language.Python => ["python3", script],
+                _ => ["node", script],
+            },
+            Env = environment,
+            User = ContainerUser,
+            WorkingDir = "/work",
+            Labels = new Dictionary<string, string>
+            {
+                [ManagedLabel] = "true",
+                [OwnerLabel] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                [ExecutionLabel] = request.ExecutionId,
+            },
+            NetworkDisabled = !ev.Network,
+            HostConfig = new HostConfig
+            {
+                NetworkMode = ev.Network ? options.NetworkForEventsThatAsk : "none",
+                ReadonlyRootfs = true,
+                Tmpfs = new Dictionary<string, string> { ["/tmp"] = "rw,nosuid,nodev,size=64m" },
+                Binds = [$"{work}:/work:rw", $"{socketFolder}:{ContainerSocketFolder}:ro"],
+                CapDrop = ["ALL"],
+                SecurityOpt = ["no-new-privileges"],
+                PidsLimit = ev.Resources.Pids,
+                Memory = ev.Resources.MemoryBytes,
+                MemorySwap = ev.Resources.MemoryBytes,
+                NanoCPUs = (long)(ev.Resources.Cpus * 1_000_000_000),
+                AutoRemove = false,
+            },
+        };
+    }
+
+    /// <summary>The script in a folder the container's user can write (the host side stays private to this user's temp folder).</summary>
+    private static DirectoryInfo PrepareWorkFolder(BackendRequest request)
+    {
+        var work = Directory.CreateTempSubdirectory("cronium-job-");
+        var script = Path.Combine(work.FullName, request.Event.FileName);
+        File.WriteAllText(script, request.Event.Script);
+        if (request.Event.Language == Language.Node)
+        {
+            Directory.CreateDirectory(Path.Combine(work.FullName, "node_modules"));
+            File.CreateSymbolicLink(Path.Combine(work.FullName, "node_modules", "cronium"), "/opt/cronium/helpers/node");
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(work.FullName, (UnixFileMode)Convert.ToInt32("777", 8));
+            File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("644", 8));
+        }
+        return work;
+    }
+
+    private async Task<Termination> WaitAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            await docker.Containers.WaitContainerAsync(id, either.Token);
+            return Termination.Exited;
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                await docker.Containers.KillContainerAsync(id, new ContainerKillParameters(), CancellationToken.None);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // Already stopped between the deadline and the kill.
+            }
+            return cancellationToken.IsCancellationRequested ? Termination.Cancelled : Termination.TimedOut;
+        }
+    }
+
+    private async Task StreamLogsAsync(string id, IOutputSink output)
+    {
+        using var stream = await docker.Containers.GetContainerLogsAsync(id, tty: false,
+            new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, CancellationToken.None);
+        var decoders = new Dictionary<MultiplexedStream.TargetStream, Decoder>
+        {
+            [MultiplexedStream.TargetStream.StandardOut] = Encoding.UTF8.GetDecoder(),
+            [MultiplexedStream.TargetStream.StandardError] = Encoding.UTF8.GetDecoder(),
+        };
+        var buffer = new byte[8192];
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        while (true)
+        {
+            var result = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None);
+            if (result.EOF) return;
+            if (!decoders.TryGetValue(result.Target, out var decoder)) continue;
+            var count = decoder.GetChars(buffer, 0, result.Count, chars, 0, flush: false);
+            if (count > 0)
+                output.Write(result.Target == MultiplexedStream.TargetStream.StandardError ? OutputStream.Stderr : OutputStream.Stdout, new string(chars, 0, count));
+        }
+    }
+
+    private async Task RemoveAsync(string id)
+    {
+        try
+        {
+            await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Cronium.Execution.Runtime;
+
+/// <summary>
+/// The runtime API in this process, on a private Unix socket, with the SQLite default: what lets
+/// <c>cronium run</c> work on a bare machine. Its keys live for this run only; its data persists in the
+/// SQLite file, so variables carry over from one run to the next.
+/// </summary>
+public sealed class EmbeddedRuntime : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly DirectoryInfo folder;
+
+    private EmbeddedRuntime(WebApplication app, DirectoryInfo folder, string socketPath, string orchestratorKey)
+    {
+        this.app = app;
+        this.folder = folder;
+        SocketPath = socketPath;
+        Client = new RuntimeClient("unix://" + socketPath, orchestratorKey);
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>The folder holding the socket: what a container mounts.</summary>
+    public string SocketFolder => Path.GetDirectoryName(SocketPath)!;
+
+    public RuntimeClient Client { get; }
+
+    public static async Task<EmbeddedRuntime> StartAsync(string? sqlitePath, CancellationToken cancellationToken)
+    {
+        // The outer folder is private to this user; the socket's own folder is traversable so that a container's
+        // non-root user reaches the socket through its bind mount (the host path stays behind the private folder).
+        var folder = Directory.CreateTempSubdirectory("cronium-run-");
+        var socketFolder = Directory.CreateDirectory(Path.Combine(folder.FullName, "socket"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(socketFolder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        var socket = Path.Combine(socketFolder.FullName, "runtime.sock");
+        var orchestratorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Runtime:ListenTcp"] = "false",
+            ["Runtime:UnixSocket"] = socket,
+            ["Runtime:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Runtime:CredentialKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Runtime:OrchestratorKeys:0"] = orchestratorKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        };
+        if (!string.IsNullOrEmpty(sqlitePath)) settings["Runtime:SqlitePath"] = sqlitePath;
+
+        var app = Program.CreateApp([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            // The script's output owns the terminal: the embedded runtime only speaks up about problems.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((_, level) => level >= LogLevel.Warning);
+        });
+        await app.StartAsync(cancellationToken);
+        return new EmbeddedRuntime(app, folder, socket, orchestratorKey);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        try
+        {
+            folder.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
