@@ -8,7 +8,7 @@
 #
 # Uses CRONIUM_RUNTIME_DLL when set, else the harness default (artifacts/runtime/Cronium.Runtime.dll,
 # published on first use). CRONIUM_TSC names a TypeScript compiler for the typings test (else
-# `tsc` on PATH; skipped when there is none).
+# `tsc` on PATH, else typescript@5.9.3 from npm into the scratch folder; skipped when none can be had).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +24,16 @@ cleanup() {
 trap cleanup EXIT
 
 "$node" -e 'const [major] = process.versions.node.split(".").map(Number); if (major < 18) { console.error(`Node ${process.versions.node}: the helper needs Node 18+`); process.exit(1); }'
+
+# The typings test needs a TypeScript compiler: CRONIUM_TSC, else tsc on PATH, else a pinned one
+# installed from the npm registry into the scratch folder (the test skips, saying so, if that fails).
+if [ -z "${CRONIUM_TSC:-}" ] && ! command -v tsc >/dev/null && command -v npm >/dev/null; then
+  if npm install --prefix "$CRONIUM_TEST_DIR/tsc" --no-audit --no-fund --silent typescript@5.9.3 >/dev/null 2>&1; then
+    export CRONIUM_TSC="$CRONIUM_TEST_DIR/tsc/node_modules/.bin/tsc"
+  else
+    echo "note: could not install TypeScript; the typings test will be skipped" >&2
+  fi
+fi
 
 env_out=$("$harness" start)
 tcp=$(sed -n 's/^CRONIUM_RUNTIME_API=//p' <<<"$env_out")
