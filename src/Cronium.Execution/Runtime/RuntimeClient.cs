@@ -85,6 +85,19 @@ public sealed class RuntimeClient : IDisposable
     public Task SetUserVariableAsync(string userId, string key, JsonNode? value, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Put, $"v1/users/{Uri.EscapeDataString(userId)}/variables/{Uri.EscapeDataString(key)}", new JsonObject { ["value"] = value?.DeepClone() }, cancellationToken);
 
+    /// <summary>The variable's value, or null when it does not exist.</summary>
+    public async Task<JsonNode?> GetUserVariableAsync(string userId, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await SendAsync(HttpMethod.Get, $"v1/users/{Uri.EscapeDataString(userId)}/variables/{Uri.EscapeDataString(key)}", null, cancellationToken))?["value"]?.DeepClone();
+        }
+        catch (RuntimeApiException e) when (e.Code == "variable_not_found")
+        {
+            return null;
+        }
+    }
+
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Cronium.Execution.Tests;
+
+/// <summary>The real cronium command, as a user runs it.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public async Task JsonResultParsesAndTheExitCodeIsTheScripts()
+    {
+        var run = await Cli.RunAsync("run", Path.Combine(Paths.Examples, "inline.yaml"), "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        var result = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal(("succeeded", 0), ((string)result["status"]!, (int)result["exitCode"]!));
+        Assert.Equal("{\"sum\":15}", result["output"]!.ToJsonString());
+        Assert.True((bool)result["condition"]!);
+        Assert.Contains("sum: 15", run.Stderr);
+        Assert.True(Guid.TryParse((string)result["executionId"]!, out _));
+    }
+
+    [Fact]
+    public async Task HumanOutputShowsTheLiveLogOutputAndCondition()
+    {
+        var run = await Cli.RunAsync("run", Path.Combine(Paths.Examples, "hello-python.yaml"), "--user", "cli-" + Guid.NewGuid().ToString("N")[..6]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Hello, Cronium!", run.Stdout);
+        Assert.Contains("succeeded", run.Stderr);
+        Assert.Contains("output:    {\"greeting\":\"Hello, Cronium!\",\"runs\":1}", run.Stderr);
+        Assert.Contains("condition: true", run.Stderr);
+    }
+
+    [Fact]
+    public async Task ScriptExitCodeAndTimeoutCodeAreDistinct()
+    {
+        var dir = Directory.CreateTempSubdirectory("cronium-cli-");
+        await File.WriteAllTextAsync(Path.Combine(dir.FullName, "fail.sh"), "exit 9");
+        await File.WriteAllTextAsync(Path.Combine(dir.FullName, "slow.py"), "import time\ntime.sleep(30)");
+
+        var failed = await Cli.RunAsync("run", Path.Combine(dir.FullName, "fail.sh"), "--json");
+        var slow = await Cli.RunAsync("run", Path.Combine(dir.FullName, "slow.py"), "--timeout", "1s", "--json");
+
+        Assert.Equal(9, failed.ExitCode);
+        Assert.Equal("failed", (string)JsonNode.Parse(failed.Stdout)!["status"]!);
+        Assert.Equal(124, slow.ExitCode);
+        Assert.Equal("timed_out", (string)JsonNode.Parse(slow.Stdout)!["status"]!);
+    }
+
+    [Theory]
+    [InlineData(new[] { "run", "missing.py" }, "file not found")]
+    [InlineData(new[] { "run", "@examples", "--backend", "ssh" }, "--backend: 'ssh' is not process or docker")]
+    [InlineData(new[] { "run", "@examples", "--input", "{nope" }, "--input: not valid JSON")]
+    [InlineData(new[] { "run", "@examples", "--var", "novalue" }, "--var: 'novalue' is not key=value")]
+    [InlineData(new[] { "run", "@examples", "--timeout", "soon" }, "--timeout: 'soon' is not a duration")]
+    [InlineData(new[] { "run", "@examples", "--runtime", "http://127.0.0.1:1" }, "--runtime needs --orchestrator-key")]
+    [InlineData(new[] { "run", "@examples", "--env", "CRONIUM_EXECUTION_TOKEN=x" }, "--env: CRONIUM_EXECUTION_TOKEN is reserved")]
+    [InlineData(new[] { "run", "@examples", "--lang", "cobol" }, "--lang: 'cobol' is not bash, python or node")]
+    public async Task ArgumentErrorsAreClearAndExitTwo(string[] args, string message)
+    {
+        var run = await Cli.RunAsync(args.Select(a => a == "@examples" ? Path.Combine(Paths.Examples, "inline.yaml") : a).ToArray());
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    [Fact]
+    public async Task UnknownOptionIsAParseError()
+    {
+        var run = await Cli.RunAsync("run", Path.Combine(Paths.Examples, "inline.yaml"), "--frobnicate");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--frobnicate", run.Stderr + run.Stdout);
+    }
+
+    [Fact]
+    public async Task UnreachableRuntimeIsARuntimeError()
+    {
+        var run = await Cli.RunAsync("run", Path.Combine(Paths.Examples, "inline.yaml"), "--runtime", "unix:///nonexistent/runtime.sock", "--orchestrator-key", new string('k', 40));
+
+        Assert.Equal(125, run.ExitCode);
+        Assert.Contains("cronium run failed", run.Stderr);
+    }
+
+    [Fact]
+    public async Task CtrlCCancelsCleanlyAndLeavesNothingRunning()
+    {
+        var dir = Directory.CreateTempSubdirectory("cronium-cli-");
+        var pidFile = Path.Combine(dir.FullName, "pid");
+        await File.WriteAllTextAsync(Path.Combine(dir.FullName, "wait.sh"), $"echo $$ > {pidFile}\necho started\nsleep 60");
+
+        var process = Cli.Start("run", Path.Combine(dir.FullName, "wait.sh"), "--json");
+        for (var i = 0; i < 100 && !File.Exists(pidFile); i++) await Task.Delay(100);
+        await Task.Delay(200);
+        using (var kill = Process.Start("kill", $"-INT {process.Id}")) await kill.WaitForExitAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal("cancelled", (string)JsonNode.Parse(stdout)!["status"]!);
+        Assert.False(Paths.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
+    }
+}
+
+internal static class Cli
+{
+    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "cronium.dll");
+
+    public static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using Cronium.Execution.Backends;
+using Cronium.Execution.Events;
+
+namespace Cronium.Execution.Tests;
+
+public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>
+{
+    private readonly ProcessBackend backend = new(HelperPaths.Locate());
+
+    private ExecutionRunner Runner => new(fixture.Runtime.Client, fixture.Endpoint, backend);
+
+    [Theory]
+    [InlineData("hello-python.yaml")]
+    [InlineData("hello-node.yaml")]
+    [InlineData("hello-bash.yaml")]
+    public async Task EachLanguagesExampleRunsEndToEndWithEveryHelper(string example)
+    {
+        var user = "user-" + Guid.NewGuid().ToString("N")[..8];
+        var output = new CapturedOutput();
+
+        var first = await Runner.RunAsync(EventLoader.Load(Path.Combine(Paths.Examples, example)), new RunOptions { UserId = user }, output, default);
+        var second = await Runner.RunAsync(EventLoader.Load(Path.Combine(Paths.Examples, example)), new RunOptions { UserId = user }, new CapturedOutput(), default);
+
+        Assert.True(first.Status == "succeeded", $"{first.Status} {first.Error}\nstdout: {output.Stdout}\nstderr: {output.Stderr}");
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("Hello, Cronium!", output.Stdout);
+        Assert.Contains("sendSlack skipped", output.Stderr);
+        Assert.Equal("{\"greeting\":\"Hello, Cronium!\",\"runs\":1}", first.Output!.ToJsonString());
+        Assert.True(first.Condition);
+        Assert.Equal(2, (int)second.Output!["runs"]!);
+        Assert.Equal(2, (int)(await fixture.Runtime.Client.GetUserVariableAsync(user, "hello.runs", default))!);
+        Assert.Null(await fixture.Runtime.Client.GetUserVariableAsync(user, "hello.scratch", default));
+    }
+
+    [Theory]
+    [InlineData(Language.Python, "import cronium\ncronium.output(cronium.input())")]
+    [InlineData(Language.Node, "import cronium from 'cronium';\nawait cronium.output(await cronium.input());")]
+    [InlineData(Language.Node, "const c = require('cronium');\nc.input().then((v) => c.output(v));")]
+    [InlineData(Language.Bash, "source \"$CRONIUM_HELPERS/bash/cronium.sh\"\ncronium_output_json \"$(cronium_input)\"")]
+    public async Task AnExplicitImportWorksToo(Language language, string script)
+    {
+        var result = await Runner.RunAsync(Paths.Inline(language, script), new RunOptions { Input = new JsonObject { ["x"] = 1 }, HasInput = true }, new CapturedOutput(), default);
+
+        Assert.Equal("succeeded", result.Status);
+        Assert.Equal("{\"x\":1}", result.Output!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task FailingScriptEndsFailedWithItsExitCode()
+    {
+        var output = new CapturedOutput();
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Python, "import sys\ncronium.output('partial')\nprint('oops', file=sys.stderr)\nsys.exit(7)"), new RunOptions(), output, default);
+
+        Assert.Equal(("failed", 7), (result.Status, result.ExitCode));
+        Assert.Equal("\"partial\"", result.Output!.ToJsonString());
+        Assert.Contains("oops", output.Stderr);
+    }
+
+    [Fact]
+    public async Task SleepingScriptPastItsTimeoutEndsTimedOutAndIsKilledWithItsChildren()
+    {
+        var pidFile = Path.GetTempFileName();
+        var script = $"sleep 60 &\necho $! > {pidFile}\necho $$ >> {pidFile}\nwait";
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, script, TimeSpan.FromSeconds(1)), new RunOptions(), new CapturedOutput(), default);
+
+        Assert.Equal("timed_out", result.Status);
+        Assert.Null(result.ExitCode);
+        Assert.Contains("timeout", result.Error);
+        var pids = (await File.ReadAllLinesAsync(pidFile)).Select(int.Parse).ToList();
+        Assert.Equal(2, pids.Count);
+        Assert.All(pids, pid => Assert.False(Paths.IsAlive(pid), $"process {pid} is still running"));
+    }
+
+    [Fact]
+    public async Task CancelledRunEndsCancelledAndLeavesNothingRunning()
+    {
+        var pidFile = Path.GetTempFileName();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, $"echo $$ > {pidFile}\nsleep 60"), new RunOptions(), new CapturedOutput(), cancel.Token);
+
+        Assert.Equal("cancelled", result.Status);
+        Assert.False(Paths.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
+        var execution = await fixture.Runtime.Client.GetExecutionAsync(result.ExecutionId, default);
+        Assert.Equal("cancelled", (string)execution["status"]!);
+    }
+
+    [Fact]
+    public async Task TheTokenIsRefusedOnceTheRunIsOver()
+    {
+        var tokenFile = Path.GetTempFileName();
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, $"printf %s \"$CRONIUM_EXECUTION_TOKEN\" > {tokenFile}\ncronium_input >/dev/null"), new RunOptions(), new CapturedOutput(), default);
+
+        var status = await Paths.StatusWithTokenAsync(fixture.Runtime, result.ExecutionId, await File.ReadAllTextAsync(tokenFile));
+
+        Assert.Equal("succeeded", result.Status);
+        Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task OutputStreamsLiveBeforeTheScriptEnds()
+    {
+        var output = new CapturedOutput();
+        var run = Runner.RunAsync(Paths.Inline(Language.Python, "import time\nprint('first', flush=True)\ntime.sleep(3)\nprint('second')"), new RunOptions(), output, default);
+
+        var seen = false;
+        for (var i = 0; i < 40 && !seen; i++)
+        {
+            await Task.Delay(50);
+            seen = output.Stdout.Contains("first");
+        }
+        var stillRunning = !run.IsCompleted;
+        await run;
+
+        Assert.True(seen && stillRunning, "the first line should arrive while the script is still sleeping");
+    }
+
+    [Fact]
+    public async Task SeededVariablesAndEnvironmentReachTheScript()
+    {
+        var user = "user-" + Guid.NewGuid().ToString("N")[..8];
+        var options = new RunOptions
+        {
+            UserId = user,
+            Variables = new Dictionary<string, JsonNode?> { ["plain"] = JsonValue.Create("text"), ["json"] = new JsonObject { ["n"] = 1 } },
+            Environment = new Dictionary<string, string> { ["EXTRA"] = "from-env" },
+        };
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Python,
+            "import os\ncronium.output([cronium.getVariable('plain'), cronium.getVariable('json'), os.environ['EXTRA']])"), options, new CapturedOutput(), default);
+
+        Assert.Equal("[\"text\",{\"n\":1},\"from-env\"]", result.Output!.ToJsonString());
+    }
+}
