@@ -58,6 +58,7 @@ cleanup() {
   # debootstrap mounts /proc and /sys inside the tree and may leave them mounted when it fails:
   # unmount anything below the tree before removing it, and never cross into another filesystem.
   local m
+  # shellcheck disable=SC2013 # mount points have no spaces here (mktemp names)
   for m in $(awk -v p="$work/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount -l "$m" 2>/dev/null || true
   done
@@ -109,6 +110,7 @@ find "$root/dev" -mindepth 1 -delete
 : > "$root/etc/machine-id"
 rm -f "$root/etc/hostname" "$root/etc/resolv.conf"
 
+# shellcheck disable=SC2016 # expanded inside the chroot
 versions=$(chroot "$root" sh -c 'printf "bash %s, python3 %s, node %s, curl %s, jq %s, tini %s" \
   "$(bash -c "echo \$BASH_VERSION")" "$(python3 -c "import platform; print(platform.python_version())")" \
   "$(node --version)" "$(curl --version | head -n1 | cut -d" " -f2)" "$(jq --version)" \

@@ -30,7 +30,14 @@ if docker_answers; then
   exit 0
 fi
 
+conf=/etc/docker/daemon.json
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+  # On a machine with systemd the package starts its own daemon: make that one bridge-less too.
+  if ! as_root test -e "$conf"; then
+    say "writing $conf (no bridge, no iptables) before installing docker.io"
+    as_root mkdir -p /etc/docker
+    printf '{\n  "bridge": "none",\n  "iptables": false,\n  "ip6tables": false\n}\n' | as_root tee "$conf" >/dev/null
+  fi
   say "installing docker.io with apt-get"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io >&2 \
     || { as_root apt-get update -q >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io >&2; }
@@ -41,17 +48,30 @@ if [ -z "$log" ]; then
   if as_root test -w /var/log; then log=/var/log/cronium-dockerd.log; else log=/tmp/cronium-dockerd.log; fi
 fi
 
+# dockerd refuses a setting given both as a flag and in daemon.json: pass only those the file lacks.
+flags=()
+for setting in bridge=none iptables=false ip6tables=false; do
+  as_root grep -qs "\"${setting%%=*}\"" "$conf" || flags+=("--$setting")
+done
+
 # A daemon of ours may still be starting (a concurrent call): wait for it rather than start a second.
+began=$SECONDS
 if ! pgrep -x dockerd >/dev/null 2>&1; then
-  say "starting dockerd (no bridge, no iptables); log: $log"
+  say "starting dockerd ${flags[*]} (no bridge, no iptables); log: $log"
   # setsid + nohup: the daemon outlives this script and the test run's process group.
-  as_root sh -c 'setsid nohup dockerd --bridge=none --iptables=false --ip6tables=false >>"$1" 2>&1 </dev/null &' sh "$log"
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  as_root sh -c 'log=$1; shift; setsid nohup dockerd "$@" >>"$log" 2>&1 </dev/null &' sh "$log" "${flags[@]}"
 else
   say "a dockerd process exists but does not answer yet; waiting for it"
 fi
 
 deadline=$((SECONDS + timeout))
 until docker_answers; do
+  if [ $((SECONDS - began)) -ge 3 ] && command -v pgrep >/dev/null 2>&1 && ! pgrep -x dockerd >/dev/null 2>&1; then
+    say "ERROR: dockerd exited; last lines of $log:"
+    as_root tail -n 30 "$log" >&2 2>/dev/null || true
+    exit 1
+  fi
   if [ "$SECONDS" -ge "$deadline" ]; then
     say "ERROR: the Docker daemon did not answer within ${timeout}s; last lines of $log:"
     as_root tail -n 30 "$log" >&2 2>/dev/null || true
