@@ -1,0 +1,217 @@
+using Cronium.Execution.Backends;
+using Cronium.Execution.Events;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Cronium.Execution.Tests;
+
+/// <summary>
+/// Real containers from the runner images (scripts/test.sh starts dockerd with no bridge and builds them on a
+/// local Debian base). Hardening is proven from inside the container, and cleanup from the daemon's own list.
+/// </summary>
+public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<RuntimeFixture>, IDisposable
+{
+    private readonly DockerBackend backend = new();
+    private readonly DockerClient docker = new DockerClientConfiguration(new Uri(new DockerOptions().Endpoint)).CreateClient();
+
+    private ExecutionRunner Runner => new(fixture.Runtime.Client, fixture.Endpoint, backend);
+
+    [Theory]
+    [InlineData("hello-python.yaml")]
+    [InlineData("hello-node.yaml")]
+    [InlineData("hello-bash.yaml")]
+    public async Task EachLanguageRunsInAContainerUsingEveryHelperOverTheMountedSocket(string example)
+    {
+        var user = "docker-" + Guid.NewGuid().ToString("N")[..8];
+        var output = new CapturedOutput();
+
+        var result = await Runner.RunAsync(EventLoader.Load(Path.Combine(Paths.Examples, example)), new RunOptions { UserId = user }, output, default);
+
+        Assert.True(result.Status == "succeeded", $"{result.Status} {result.Error}\nstdout: {output.Stdout}\nstderr: {output.Stderr}");
+        Assert.Contains("Hello, Cronium!", output.Stdout);
+        Assert.Contains($"user {user}", output.Stdout);
+        Assert.Equal("{\"greeting\":\"Hello, Cronium!\",\"runs\":1}", result.Output!.ToJsonString());
+        Assert.True(result.Condition);
+        Assert.Equal(1, (int)(await fixture.Runtime.Client.GetUserVariableAsync(user, "hello.runs", default))!);
+        await AssertNoContainerAsync(result.ExecutionId);
+    }
+
+    [Fact]
+    public async Task ContainerIsHardenedAsSeenFromInside()
+    {
+        const string script = """
+            echo "uid=$(id -u)"
+            touch /written 2>/dev/null && echo "root=writable" || echo "root=readonly"
+            touch /tmp/scratch && echo "tmp=writable"
+            touch /work/out && echo "work=writable"
+            echo "interfaces=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ',')"
+            echo "capeff=$(grep CapEff /proc/self/status | cut -f2)"
+            echo "nonewprivs=$(grep NoNewPrivs /proc/self/status | cut -f2)"
+            echo "pid1=$(tr '\0' ' ' < /proc/1/cmdline)"
+            """;
+        var output = new CapturedOutput();
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, script), new RunOptions(), output, default);
+
+        Assert.Equal("succeeded", result.Status);
+        var seen = output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        Assert.Equal("10001", seen["uid"]);
+        Assert.Equal("readonly", seen["root"]);
+        Assert.Equal(("writable", "writable"), (seen["tmp"], seen["work"]));
+        Assert.Equal("lo,", seen["interfaces"]);
+        Assert.Equal("0000000000000000", seen["capeff"]);
+        Assert.Equal("1", seen["nonewprivs"]);
+        Assert.Contains("tini", seen["pid1"]);
+    }
+
+    [Fact]
+    public async Task ForkBombIsStoppedByThePidsLimit()
+    {
+        const string script = """
+            import os, time
+            children = 0
+            try:
+                while children < 1000:
+                    if os.fork() == 0:
+                        time.sleep(30)
+                        os._exit(0)
+                    children += 1
+            except OSError as error:
+                print(f"stopped after {children} forks: {error.strerror}")
+            cronium.output(children)
+            """;
+        var output = new CapturedOutput();
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Python, script, TimeSpan.FromSeconds(20), ResourceLimits.Default with { Pids = 32 }), new RunOptions(), output, default);
+
+        Assert.Contains("stopped after", output.Stdout);
+        Assert.InRange((int)result.Output!, 1, 31);
+        await AssertNoContainerAsync(result.ExecutionId);
+    }
+
+    [Fact]
+    public async Task ClassicForkBombEndsAtItsTimeoutAndIsRemoved()
+    {
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, "bomb() { bomb | bomb & }; bomb; sleep 30", TimeSpan.FromSeconds(3), ResourceLimits.Default with { Pids = 64 }),
+            new RunOptions(), new CapturedOutput(), default);
+
+        Assert.Contains(result.Status, new[] { "timed_out", "failed" });
+        await AssertNoContainerAsync(result.ExecutionId);
+    }
+
+    [Fact]
+    public async Task MemoryOverTheLimitEndsTheJob()
+    {
+        const string script = "blocks = []\nwhile True:\n    blocks.append(bytearray(16 * 1024 * 1024))\n";
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Python, script, TimeSpan.FromSeconds(30), ResourceLimits.Default with { MemoryBytes = 64L * 1024 * 1024 }),
+            new RunOptions(), new CapturedOutput(), default);
+
+        Assert.Equal("failed", result.Status);
+        Assert.Equal(137, result.ExitCode);
+        Assert.Contains("memory limit", result.Error);
+        await AssertNoContainerAsync(result.ExecutionId);
+    }
+
+    [Fact]
+    public async Task FailureTimeoutAndCancelAllRemoveTheContainer()
+    {
+        var failed = await Runner.RunAsync(Paths.Inline(Language.Bash, "echo bye; exit 4"), new RunOptions(), new CapturedOutput(), default);
+        var timedOut = await Runner.RunAsync(Paths.Inline(Language.Bash, "sleep 60", TimeSpan.FromSeconds(1)), new RunOptions(), new CapturedOutput(), default);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var cancelled = await Runner.RunAsync(Paths.Inline(Language.Node, "await new Promise((r) => setTimeout(r, 60000));"), new RunOptions(), new CapturedOutput(), cancel.Token);
+
+        Assert.Equal(("failed", 4), (failed.Status, failed.ExitCode));
+        Assert.Equal("timed_out", timedOut.Status);
+        Assert.Equal("cancelled", cancelled.Status);
+        foreach (var r in new[] { failed, timedOut, cancelled }) await AssertNoContainerAsync(r.ExecutionId);
+        Assert.Equal("cancelled", (string)(await fixture.Runtime.Client.GetExecutionAsync(cancelled.ExecutionId, default))["status"]!);
+    }
+
+    [Fact]
+    public async Task LeftoversOfADeadRunAreRemovedAtStartAndALiveRunsAreKept()
+    {
+        var dead = await CreateIdleContainerAsync(ownerPid: 0x3FFFFFFF);
+        var live = await CreateIdleContainerAsync(ownerPid: Environment.ProcessId);
+        try
+        {
+            await backend.RemoveLeftoversAsync(default);
+
+            var remaining = (await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true })).Select(c => c.ID).ToList();
+            Assert.DoesNotContain(dead, remaining);
+            Assert.Contains(live, remaining);
+        }
+        finally
+        {
+            await docker.Containers.RemoveContainerAsync(live, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    public void Dispose()
+    {
+        backend.Dispose();
+        docker.Dispose();
+    }
+
+    private async Task<string> CreateIdleContainerAsync(int ownerPid)
+    {
+        var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = new DockerOptions().BashImage,
+            Cmd = ["sleep", "60"],
+            Labels = new Dictionary<string, string> { [DockerBackend.ManagedLabel] = "true", [DockerBackend.OwnerLabel] = ownerPid.ToString() },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        });
+        return created.ID;
+    }
+
+    private async Task AssertNoContainerAsync(string executionId)
+    {
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerBackend.ExecutionLabel}={executionId}"] = true } },
+        });
+        Assert.Empty(containers);
+    }
+}
+
+/// <summary>cronium run --backend docker as a user runs it: nothing of the run survives it, even after Ctrl-C.</summary>
+public sealed class DockerCliTests
+{
+    [Fact]
+    public async Task NoContainerSocketOrFolderIsLeftAfterSuccessFailureAndCancel()
+    {
+        var tmp = Directory.CreateTempSubdirectory("cronium-cli-tmp-");
+        var scripts = Directory.CreateTempSubdirectory("cronium-cli-scripts-");
+        await File.WriteAllTextAsync(Path.Combine(scripts.FullName, "ok.sh"), "cronium_output_json '{\"fine\":true}'");
+        await File.WriteAllTextAsync(Path.Combine(scripts.FullName, "fail.py"), "raise SystemExit(5)");
+        await File.WriteAllTextAsync(Path.Combine(scripts.FullName, "wait.sh"), "echo started\nsleep 60");
+        var env = new Dictionary<string, string> { ["TMPDIR"] = tmp.FullName };
+
+        var ok = await Cli.RunAsync(env, "run", Path.Combine(scripts.FullName, "ok.sh"), "--backend", "docker", "--json");
+        var fail = await Cli.RunAsync(env, "run", Path.Combine(scripts.FullName, "fail.py"), "--backend", "docker", "--json");
+        var waiting = Cli.Start(env, "run", Path.Combine(scripts.FullName, "wait.sh"), "--backend", "docker", "--json");
+        var stderr = new System.Text.StringBuilder();
+        waiting.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        waiting.BeginErrorReadLine();
+        for (var i = 0; i < 100 && !stderr.ToString().Contains("started"); i++) await Task.Delay(100);
+        using (var kill = System.Diagnostics.Process.Start("kill", $"-INT {waiting.Id}")) await kill.WaitForExitAsync();
+        var cancelled = await waiting.StandardOutput.ReadToEndAsync();
+        await waiting.WaitForExitAsync();
+
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Equal("{\"fine\":true}", System.Text.Json.Nodes.JsonNode.Parse(ok.Stdout)!["output"]!.ToJsonString());
+        Assert.Equal(5, fail.ExitCode);
+        Assert.Equal(130, waiting.ExitCode);
+        Assert.Equal("cancelled", (string)System.Text.Json.Nodes.JsonNode.Parse(cancelled)!["status"]!);
+        Assert.Empty(tmp.EnumerateFileSystemInfos());
+        using var docker = new DockerClientConfiguration(new Uri(new DockerOptions().Endpoint)).CreateClient();
+        var mine = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerBackend.ManagedLabel}=true"] = true } },
+        });
+        Assert.DoesNotContain(mine, c => c.Labels.TryGetValue(DockerBackend.OwnerLabel, out var pid) && pid == waiting.Id.ToString());
+    }
+}
