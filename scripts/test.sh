@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh machine: installs what the tests need (Debian packages), starts the real
-# PostgreSQL and Redis on loopback with their data in a temporary folder, lints the contract, runs the .NET
-# suites, then the bash, Python and Node helper suites against a live runtime. Everything it starts, it stops.
+# PostgreSQL and Redis on loopback with their data in a temporary folder, starts dockerd with no bridge
+# network and builds the runner images on a local Debian base, lints the contract and checks the compose
+# file, runs the .NET suites, then the bash, Python and Node helper suites against a live runtime.
+# Everything it starts, it stops (but dockerd and the images, which later runs reuse).
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh dotnet     only the .NET suites (still starts PostgreSQL and Redis)
+#   scripts/test.sh dotnet     only the .NET suites (still starts PostgreSQL, Redis and dockerd)
 #   scripts/test.sh helpers    only the helper suites
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,7 @@ what=${1:-all}
 say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(postgresql redis-server bats jq curl python3 nodejs npm)
+packages=(postgresql redis-server bats jq curl python3 nodejs npm docker.io debootstrap)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # nodejs may come from outside Debian (NodeSource): a working node and npm are enough.
@@ -58,6 +60,11 @@ for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && brea
 export CRONIUM_TEST_VALKEY="127.0.0.1:$redis_port"
 
 if [ "$what" = all ] || [ "$what" = dotnet ]; then
+  say "dockerd (no bridge) and the runner images on a local Debian base"
+  scripts/start-dockerd.sh
+  images/build.sh --local
+  images/check-compose.sh
+
   say "linting openapi.yaml (@redocly/cli)"
   npm install --silent --no-audit --no-fund --prefix "$work/redocly" @redocly/cli@2.77.0 >/dev/null
   "$work/redocly/node_modules/.bin/redocly" lint --format=stylish openapi.yaml 2>&1 | grep -v -E '^\s*(║|╔|╚)' | tail -n 5
@@ -71,10 +78,8 @@ if [ "$what" = all ] || [ "$what" = helpers ]; then
   dotnet publish src/Cronium.Runtime -c Release -o artifacts/runtime --nologo -v q
   export CRONIUM_RUNTIME_DLL="$root/artifacts/runtime/Cronium.Runtime.dll"
   for lang in bash python node; do
-    if [ -x "helpers/$lang/test.sh" ]; then
-      say "$lang helper suite"
-      "helpers/$lang/test.sh"
-    fi
+    say "$lang helper suite"
+    "helpers/$lang/test.sh"
   done
 fi
 
