@@ -81,6 +81,8 @@ if [ "$what" = all ] || [ "$what" = helpers ]; then
     say "$lang helper suite"
     "helpers/$lang/test.sh"
   done
+  say "cross-language round trips"
+  helpers/crosslang/test.sh
 fi
 
 say "all tests passed"
