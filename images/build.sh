@@ -63,6 +63,7 @@ for runner in "${runners[@]}"; do
   args=(build -f "$here/runner-$runner/Dockerfile" -t "$image"
         --build-arg "VERSION=$version" --build-arg "REVISION=$revision" "${net[@]}" "${extra[@]}")
   [ -n "$base" ] && args+=(--build-arg "BASE_IMAGE=$base")
+  previous=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
   start=$(date +%s.%N)
   say "building $image${base:+ on $base}"
   log=$(mktemp)
@@ -80,6 +81,12 @@ for runner in "${runners[@]}"; do
       END{ printf "  [%s] %d steps cached, %d run\n", r, cached, ran }' "$log" >&2
   fi
   rm -f "$log"
+  # The image this tag pointed at before (helpers changed): remove it if nothing else uses it, so repeated
+  # builds leave no dangling images behind. Its layers stay while a newer image shares them.
+  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$image")" ] \
+     && [ -z "$(docker image inspect --format '{{join .RepoTags ","}}' "$previous" 2>/dev/null)" ]; then
+    docker rmi "$previous" >/dev/null 2>&1 || true
+  fi
   say "built $image in $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')s ($(docker image inspect --format '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 done
 say "done in $(awk -v s="$total_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')s: ${runners[*]/#/$prefix/runner-}"

@@ -152,7 +152,7 @@ if [ "$with_runtime_image" -eq 1 ]; then
   sockdir=$(mktemp -d)
   chmod 0777 "$sockdir" # the runtime (uid 10001) creates its socket here
   key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  cleanup_runtime_image() { docker rm -f "$name" >/dev/null 2>&1; rm -rf "$sockdir"; }
+  cleanup_runtime_image() { docker rm -f -v "$name" >/dev/null 2>&1; rm -rf "$sockdir"; }
   cleanups+=(cleanup_runtime_image)
   start=$(date +%s%N)
   if ! docker run -d --name "$name" --network none --read-only --cap-drop ALL --security-opt no-new-privileges \
