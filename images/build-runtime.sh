@@ -48,6 +48,7 @@ if [ "$local_base" -eq 1 ]; then
   args+=(--network none --target prebuilt --build-arg "RUNTIME_BASE=$base_image")
 fi
 
+previous=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 say "docker ${args[*]} $root"
 log=$(mktemp)
 if ! DOCKER_BUILDKIT=0 docker "${args[@]}" "$root" >"$log" 2>&1; then
@@ -57,4 +58,9 @@ if ! DOCKER_BUILDKIT=0 docker "${args[@]}" "$root" >"$log" 2>&1; then
 fi
 grep -E '^(prebuilt:|WARNING)' "$log" >&2 || true
 rm -f "$log"
+# The image the tag pointed at before: removed when nothing else uses it (no dangling images left behind).
+if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{.Id}}' "$image")" ] \
+   && [ -z "$(docker image inspect --format '{{join .RepoTags ","}}' "$previous" 2>/dev/null)" ]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
+fi
 say "built $image in $((SECONDS - start))s ($(docker image inspect --format '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
