@@ -18,8 +18,9 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first pass waits a tick too: start-up (and a short cronium run) should not pay for pruning.
         using var timer = new PeriodicTimer(Every, time);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
@@ -30,7 +31,6 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
                 logger.LogWarning("Maintenance failed, will retry: {Error}", e.Message);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     internal async Task PruneAsync(CancellationToken cancellationToken)

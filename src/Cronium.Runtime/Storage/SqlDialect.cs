@@ -32,6 +32,10 @@ internal abstract class SqlDialect
             name => name.Contains($".Storage.Migrations.{folder}.", StringComparison.Ordinal))
             .LogToNowhere();
 
+    /// <summary>How many migrations this build carries for an engine.</summary>
+    protected static int ScriptCount(string folder) =>
+        Assembly.GetExecutingAssembly().GetManifestResourceNames().Count(name => name.Contains($".Storage.Migrations.{folder}.", StringComparison.Ordinal));
+
     protected static void Run(UpgradeEngine engine, ILogger logger, string what)
     {
         var result = engine.PerformUpgrade();

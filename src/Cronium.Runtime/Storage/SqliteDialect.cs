@@ -37,8 +37,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override void Migrate(ILogger logger)
     {
+        var scripts = ScriptCount("Sqlite");
         using (var connection = dataSource.OpenConnection())
         {
+            // A file already at the latest schema skips DbUp altogether: cronium run opens this store on every run.
+            if (connection.ExecuteScalar<long>("PRAGMA user_version;") == scripts) return;
             // WAL lets readers run beside the one writer; it is a property of the file, set once.
             connection.Execute("PRAGMA journal_mode=WAL;");
         }
@@ -47,6 +50,8 @@ internal sealed class SqliteDialect : SqlDialect
             .WithTransactionPerScript()
             .Build();
         Run(engine, logger, "SQLite");
+        using (var connection = dataSource.OpenConnection())
+            connection.Execute($"PRAGMA user_version = {scripts};");
     }
 
     public override Task InsertAuditAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken) =>
