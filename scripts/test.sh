@@ -63,6 +63,9 @@ if [ "$what" = all ] || [ "$what" = dotnet ]; then
   say "dockerd (no bridge) and the runner images on a local Debian base"
   scripts/start-dockerd.sh
   images/build.sh --local
+  images/test.sh
+  images/build-runtime.sh --local
+  images/test.sh --runtime-image
   images/check-compose.sh
 
   say "linting openapi.yaml (@redocly/cli)"
