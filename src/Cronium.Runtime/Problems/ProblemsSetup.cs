@@ -77,16 +77,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         if (retryAfter is { } wait)
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = ProblemCodes.TitleFor(code),
-            Type = ApiProblem.TypePrefix + code,
-            Detail = detail,
-        };
-        problem.Extensions["code"] = code;
-        if (extensions is not null)
-            foreach (var (k, v) in extensions) problem.Extensions[k] = v;
+        var problem = ProblemWriter.Build(status, code, detail, extensions);
         if (retryAfter is { } r) problem.Extensions["retryAfter"] = (int)Math.Ceiling(r.TotalSeconds);
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
