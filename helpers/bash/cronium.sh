@@ -289,9 +289,10 @@ _cronium_tool() {
 
 # _cronium_print FN FIELD CANDIDATE JSON_MODE: print member FIELD of $_cronium_body. CANDIDATE is
 # the member's JSON text, cut out by the caller once the body's shape told it exactly where the
-# member is ("" when it could not tell). A string without escapes prints raw (or as it is, in JSON
-# mode), any other compact value as the runtime wrote it (so numbers keep every digit); strings
-# with escapes in raw mode, and whatever the caller could not cut out, go through jq.
+# member is ("" when it could not tell). Without jq: a string without escapes (raw, or as it is in
+# JSON mode), and any other value with no whitespace at all, which is compact already (printed as
+# the runtime keeps it, so numbers keep every digit). The rest (escapes to undo, whitespace to
+# drop, or no candidate) goes through jq.
 _cronium_print() {
   local v=$3 inner
   if [[ -n $v ]]; then
@@ -305,7 +306,7 @@ _cronium_print() {
         printf '%s\n' "$inner"
         return 0
       fi
-    elif [[ $v != *[$'\n\r']* ]]; then
+    elif [[ $v != *[[:space:]]* ]]; then
       printf '%s\n' "$v"
       return 0
     fi

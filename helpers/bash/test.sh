@@ -28,6 +28,7 @@ cleanup() {
   rm -rf "$CRONIUM_TEST_DIR"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # so that the EXIT trap stops the runtimes then too
 
 env_out=$("$harness" start)
 tcp=$(sed -n 's/^CRONIUM_RUNTIME_API=//p' <<<"$env_out")

@@ -11,8 +11,9 @@ TEST_USER=${CRONIUM_TEST_USER:-test-user}
 
 : "${CRONIUM_TEST_API:?run the suite through helpers/bash/test.sh}"
 
-# The harness, with bats' fd 3 closed: a runtime it starts must not hold the test's output open.
-harness() { "$HARNESS" "$@" 3>&-; }
+# The harness, with bats' fds 3 (output) and 4 (tracing) closed: a runtime it starts must not
+# hold bats' pipes open, or bats waits for it at the end.
+harness() { "$HARNESS" "$@" 3>&- 4>&-; }
 
 # new_execution [JSON-overrides]: create an execution and point the helper at it.
 new_execution() {

@@ -45,7 +45,7 @@ on_limited() {
   (
     cronium_set_variable "$key" after >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
     echo $? >"$BATS_TEST_TMPDIR/status"
-  ) 3>&- &
+  ) 3>&- 4>&- &
   writer=$!
   sleep 1.5
   harness start >/dev/null
@@ -63,10 +63,10 @@ on_limited() {
   harness stop
   (
     {
-      cronium_get_variable "$key" && cronium_set_condition true && cronium_output done && cronium_delete_variable "$key"
+      cronium_get_variable "$key" && cronium_set_condition true && cronium_output "done" && cronium_delete_variable "$key"
     } >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
     echo $? >"$BATS_TEST_TMPDIR/status"
-  ) 3>&- &
+  ) 3>&- 4>&- &
   worker=$!
   sleep 1
   harness start >/dev/null

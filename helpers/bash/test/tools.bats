@@ -5,7 +5,7 @@
 load helper
 
 setup_file() {
-  python3 "$BATS_TEST_DIRNAME/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- &
+  python3 "$BATS_TEST_DIRNAME/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- 4>&- &
   echo $! >"$BATS_FILE_TMPDIR/providers.pid"
   for _ in $(seq 100); do [ -s "$BATS_FILE_TMPDIR/ports" ] && break; sleep 0.1; done
   read -r _ webhook _ smtp <"$BATS_FILE_TMPDIR/ports"
