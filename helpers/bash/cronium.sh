@@ -141,7 +141,7 @@ cronium_list_variables() {
     fi
     _cronium_call $fn listVariables '' "$query" '' || return
     # Line 1: nextAfter ("" on the last page); then one line per item.
-    page=$(jq -r --arg json "$json" '(.nextAfter // ""), (.items[] | if $json == "1" then tojson else .key end)' \
+    page=$(exec jq -r --arg json "$json" '(.nextAfter // ""), (.items[] | if $json == "1" then tojson else .key end)' \
       <<<"$_cronium_body") || { printf '%s: invalid_response (%s): the runtime answered a list jq cannot read\n' $fn "$_cronium_status" >&2; return 1; }
     next=${page%%$'\n'*}
     [[ $page == *$'\n'* ]] && out+=${out:+$'\n'}${page#*$'\n'}
@@ -328,7 +328,7 @@ _cronium_json_string() {
   fi
   # bash's ${s//x/y} grows quadratic on long texts with many matches: jq takes those.
   if ((${#s} > 4096)); then
-    _cronium_json=$(jq -Rs '.[:-1]' <<<"$s") && return 0
+    _cronium_json=$(exec jq -Rs '.[:-1]' <<<"$s") && return 0
     printf '%s: invalid_value (0): jq could not encode the text\n' "$1" >&2
     return 2
   fi
@@ -357,7 +357,7 @@ _cronium_valid_json() {
   if [[ -z $want && $text =~ ^(true|false|null|-?(0|[1-9][0-9]{0,14})|\"[^\"\\[:cntrl:]]*\")$ ]]; then
     return 0
   fi
-  if got=$(jq -rn '[inputs] | if length == 1 then (.[0] | type) else "\(length) values" end' 2>&1 <<<"$text"); then
+  if got=$(exec jq -rn '[inputs] | if length == 1 then (.[0] | type) else "\(length) values" end' 2>&1 <<<"$text"); then
     [[ -z $want || $got == "$want" ]] && [[ $got != *values ]] && return 0
     if [[ $got == *values ]]; then
       printf '%s: invalid_json (0): expected one JSON value, got %s\n' "$fn" "$got" >&2
@@ -467,8 +467,9 @@ _cronium_call() {
     now_us=${EPOCHREALTIME/[.,]/}
     left_ms=$(((deadline_us - now_us) / 1000))
     # An attempt may use what is left of the deadline, but never less than 10 s (a slow tool
-    # action on a last attempt still gets its answer).
-    out=$(curl "${args[@]}" --connect-timeout 5 --max-time $((left_ms > 10000 ? (left_ms + 999) / 1000 : 10)) "$url" \
+    # action on a last attempt still gets its answer). `exec`: the here-strings would otherwise
+    # cost a second fork (subshell, then curl), the largest part of the helper's overhead.
+    out=$(exec curl "${args[@]}" --connect-timeout 5 --max-time $((left_ms > 10000 ? (left_ms + 999) / 1000 : 10)) "$url" \
       3<<<"Authorization: Bearer $CRONIUM_EXECUTION_TOKEN" 4<<<"$body")
     rc=$?
     status=${out##*$'\n'}
@@ -531,7 +532,7 @@ _cronium_call() {
 _cronium_problem() {
   local msg=''
   if [[ $_cronium_body == \{* ]]; then
-    msg=$(jq -r --arg fn "$1" --arg st "$_cronium_status" --arg suffix "$2" '
+    msg=$(exec jq -r --arg fn "$1" --arg st "$_cronium_status" --arg suffix "$2" '
       def text: if . == null then "" elif type == "string" then . else tojson end;
       "\($fn): \(.code // "http_\($st)") (\(.status // $st)): \(.detail // .title // "no detail" | text)"
       + (if .currentVersion != null then " (current version: \(.currentVersion))" else "" end)
