@@ -154,18 +154,25 @@ settle() {
 hz=$(getconf CLK_TCK)
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-bench_ticks() {
+pg_ticks() {
   local t=0 p pm
   pm=$(head -n 1 "$work/pg/data/postmaster.pid")
-  for p in "$runtime_pid" "$redis_pid" "$pm" $(ps -o pid= --ppid "$pm"); do t=$((t + $(proc_ticks "$p"))); done
+  for p in "$pm" $(ps -o pid= --ppid "$pm"); do t=$((t + $(proc_ticks "$p"))); done
+  echo "$t"
+}
+# Sets $ticks. Not to be called in $(...): in a subshell `times` no longer sees this shell's children.
+bench_ticks() {
   times >"$work/times"
-  echo $((t + $(awk -v hz="$hz" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } } END { printf "%d", s * hz }' "$work/times")))
+  local children   # second line of `times`: user and system time of finished children, like "0m1.234s 0m0.567s"
+  children=$(awk -v hz="$hz" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } }
+    END { printf "%d", s * hz }' "$work/times")
+  ticks=$(( $(proc_ticks "$runtime_pid") + $(proc_ticks "$redis_pid") + $(pg_ticks) + children ))
 }
 # Redis commands served so far: per request, how many round trips an operation costs the cache.
 redis_calls() { redis-cli -p "$redis_port" info commandstats | awk -F'[=,:]' '/^cmdstat_/ { n += $3 } END { print n + 0 }'; }
 
 # --- wrk ------------------------------------------------------------------------------------------
-declare -A rps p50 p99 bad rcalls
+declare -A rps p50 p99 bad rcalls rtcpu pgcpu
 ops=()
 measure() { # name method path [body]
   local name=$1 method=$2 path=$3 body=${4:-} tok=$token line
@@ -177,17 +184,21 @@ measure() { # name method path [body]
   BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
     wrk -t"$threads" -c"$conns" -d"${warmup}s" --timeout 30s -s "$root/bench/runtime/wrk.lua" "$base$path" >/dev/null \
     || die "wrk ($name warm-up) failed"
-  local calls0; calls0=$(redis_calls)
+  # Where the time goes: Redis commands, runtime CPU and PostgreSQL CPU per request, over the measured part.
+  local calls0 rt0 pg0; calls0=$(redis_calls) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks)
   BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$root/bench/runtime/wrk.lua" "$base$path" \
     >"$work/wrk-$name.txt" || die "wrk ($name) failed"
-  local calls1; calls1=$(redis_calls)
+  local calls1 rt1 pg1; calls1=$(redis_calls) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks)
   line=$(grep '^BENCH_RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "no result from wrk ($name)"; }
   kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
   rps[$name]=$(awk -v r="$(kv requests)" -v d="$(kv duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
   p50[$name]=$(awk -v u="$(kv p50_us)" 'BEGIN { printf "%.2f", u / 1000 }')
   p99[$name]=$(awk -v u="$(kv p99_us)" 'BEGIN { printf "%.2f", u / 1000 }')
   rcalls[$name]=$(awk -v c=$((calls1 - calls0 - 1)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
+  per_req_us() { awk -v t="$1" -v hz="$hz" -v r="$(kv requests)" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }'; }
+  rtcpu[$name]=$(per_req_us $((rt1 - rt0)))
+  pgcpu[$name]=$(per_req_us $((pg1 - pg0)))
   bad[$name]=$(( $(kv non2xx) + $(kv connect) + $(kv read) + $(kv write) + $(kv timeout) ))
   if [ "${bad[$name]}" -gt 0 ]; then
     say "!!! $name: $(kv non2xx) non-2xx/3xx responses, socket errors connect $(kv connect) read $(kv read) write $(kv write) timeout $(kv timeout): THIS FIGURE IS INVALID"
@@ -199,7 +210,7 @@ measure() { # name method path [body]
 }
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
-machine0=$(machine_ticks) bench0=$(bench_ticks) started=$(date +%s)
+bench_ticks; bench0=$ticks machine0=$(machine_ticks) started=$(date +%s)
 say "measuring on $base (wrk -t$threads -c$conns) ..."
 measure bare GET /health/live
 measure getInput GET "$exec_path/input"
@@ -214,13 +225,17 @@ pgb=("$pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$conns
   -f "$root/bench/runtime/upsert.sql" -D "user_id=$pgbench_user" -D "key=$var_key" -D "value=$value"
   -D "now=$(date +%s%3N)")
 "${pgb[@]}" -T "$warmup" cronium >/dev/null 2>"$work/pgbench-warmup.err" || { cat "$work/pgbench-warmup.err" >&2; die "pgbench (warm-up) failed"; }
+pg0=$(pg_ticks)
 "${pgb[@]}" -T "$seconds" cronium >"$work/pgbench.txt" 2>&1 || { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
+pg1=$(pg_ticks)
 pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | tail -n 1)
 pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$work/pgbench.txt")
 pg_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.txt")
 [ -n "$pg_tps" ] || { cat "$work/pgbench.txt" >&2; die "no tps in pgbench's output"; }
+pg_cpu=$(awk -v t=$((pg1 - pg0)) -v hz="$hz" -v n="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/pgbench.txt")" \
+  'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')
 
-machine1=$(machine_ticks) bench1=$(bench_ticks) elapsed=$(( $(date +%s) - started ))
+bench_ticks; bench1=$ticks machine1=$(machine_ticks) elapsed=$(( $(date +%s) - started ))
 # Of the machine's capacity over the run (nproc x elapsed), the share the bench used and the rest's.
 share() { awk -v t="$1" -v hz="$hz" -v n="$(nproc)" -v s="$elapsed" 'BEGIN { v = t / (hz * n * (s > 0 ? s : 1)) * 100; printf "%.0f", (v < 0 ? 0 : v) }'; }
 cpu_bench=$(share $((bench1 - bench0)))
@@ -246,14 +261,15 @@ echo "CPU during the ${elapsed}s of measurements: the bench ${cpu_bench}%, other
 [ "$cpu_other" -le 10 ] || echo "!!! other work took ${cpu_other}% of the CPUs meanwhile: these figures are disturbed; run again on a quiet machine"
 echo "load: wrk -t$threads -c$conns, ${warmup}s warm-up + ${seconds}s per operation; one execution, one variable key"
 echo
-printf '%-13s %10s %8s %8s %14s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req'
+printf '%-13s %8s %8s %8s %14s %10s %10s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'runtime-cpu' 'pg-cpu'
 for op in "${ops[@]}"; do
-  printf '%-13s %10s %8s %8s %14s %10s%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
-    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
+  printf '%-13s %8s %8s %8s %14s %10s %8sus %8sus%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
+    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
 done
-echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request)"
+echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request;
+runtime-cpu, pg-cpu: CPU time the runtime process and PostgreSQL spent per request, in microseconds)"
 echo
-echo "pgbench, the setVariable upsert (-c $conns -j $threads -M prepared, ${seconds}s): $(printf '%.0f' "$pg_tps") tps, latency average ${pg_lat:-?} ms${pg_failed:+, failed transactions $pg_failed}"
+echo "pgbench, the setVariable upsert (-c $conns -j $threads -M prepared, ${seconds}s): $(printf '%.0f' "$pg_tps") tps, latency average ${pg_lat:-?} ms, pg-cpu ${pg_cpu}us/tx${pg_failed:+, failed transactions $pg_failed}"
 set_ratio=$(ratio "${rps[setVariable]}" "$pg_tps")
 echo "setVariable / pgbench: $set_ratio"
 echo
@@ -264,10 +280,15 @@ echo "  getVariable p99 < 5 ms:     ${p99[getVariable]} ms  -> $(verdict "${p99[
 echo "  setVariable >= 0.5x pgbench: $set_ratio  -> $(verdict "$set_ratio >= 0.5")"
 echo
 echo "runtime after the run: process $runtime_state, /health/ready HTTP $ready"
-warnings=$(grep -cE '^(warn|fail|crit)|Unhandled|Exception' "$work/runtime.log" || true)
+# Console log entries start "warn:", "fail:" or "crit:" (then the category and the message on the next lines).
+warnings=$(grep -cE '^(warn|fail|crit):' "$work/runtime.log" || true)
 if [ "$warnings" -gt 0 ] || [ "$runtime_state" != alive ]; then
-  echo "runtime log: $warnings warning/error lines; the first ones:"
-  grep -E -A3 '^(warn|fail|crit)|Unhandled|Exception' "$work/runtime.log" | head -n 40 | sed 's/^/  | /'
+  kept=${TMPDIR:-/tmp}/cronium-bench-runtime-$(date +%Y%m%d-%H%M%S).log
+  cp "$work/runtime.log" "$kept"
+  echo "runtime log: $warnings warning/error entries (whole log kept at $kept); by category:"
+  grep -E '^(warn|fail|crit):' "$work/runtime.log" | sort | uniq -c | sed 's/^/  /'
+  echo "the first one:"
+  awk '/^(warn|fail|crit):/ { n++ } n == 1' "$work/runtime.log" | head -n 30 | sed 's/^/  | /'
 else
   echo "runtime log: no warnings or errors"
 fi
