@@ -28,6 +28,19 @@ EOF
   [ "$(execution | jq -c '[.output, .condition]')" = '[{"done":true},true]' ]
 }
 
+@test "the README's first example runs as it is, with nothing imported" {
+  new_execution '{"input": {"rows": [1, 2, 3]}, "event": {"id": "evt-readme", "name": "nightly", "type": "BASH"}}'
+  awk '/^```bash$/ { on = 1; next } on && /^```$/ { exit } on' "$HELPER_DIR/README.md" >"$BATS_TEST_TMPDIR/example.sh"
+  grep -q cronium_send_slack "$BATS_TEST_TMPDIR/example.sh"
+  key=runs
+  before=$(stored "$key" | jq '.value // 0')
+  run --separate-stderr env BASH_ENV="$CRONIUM_SH" bash "$BATS_TEST_TMPDIR/example.sh"
+  [ "$status" -eq 0 ]
+  [ "$(execution | jq -c '[.output, .condition]')" = '[{"processed":3},true]' ]
+  [ "$(stored_value last_run_by)" = '"nightly"' ]
+  [ "$(stored_value "$key")" -eq $((before + 1)) ]
+}
+
 @test "BASH_ENV reaches child bash scripts too" {
   printf 'cronium_event event.type\n' >"$BATS_TEST_TMPDIR/child.sh"
   printf 'bash %q\n' "$BATS_TEST_TMPDIR/child.sh" >"$BATS_TEST_TMPDIR/parent.sh"
