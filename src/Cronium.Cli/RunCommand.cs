@@ -12,18 +12,18 @@ namespace Cronium.Cli;
 /// <summary><c>cronium run FILE|EVENT.yaml</c>: one event, start to end, with its output live.</summary>
 internal static class RunCommand
 {
-    private static readonly Argument<string> FileArgument = new("file") { Description = "A script (.sh, .py, .js) or an event file (.yaml)." };
-    private static readonly Option<string?> LangOption = new("--lang") { Description = "bash, python or node (default: from the file's extension)." };
-    private static readonly Option<string?> InputOption = new("--input") { Description = "The execution's input: JSON, or @file.json." };
-    private static readonly Option<string[]> VarsOption = new("--var") { Description = "Seed a variable before the run: key=value (a string). Repeatable.", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string[]> JsonVarsOption = new("--var-json") { Description = "Seed a variable with a JSON value: key=JSON. Repeatable." };
-    private static readonly Option<string?> TimeoutOption = new("--timeout") { Description = "Kill the script after this long: 30, 30s, 5m, 1h (default: the event's, else 5m)." };
-    private static readonly Option<string[]> EnvOption = new("--env") { Description = "Extra environment for the script: NAME=value. Repeatable." };
-    private static readonly Option<string> BackendOption = new("--backend") { Description = "process (default) or docker.", DefaultValueFactory = _ => "process" };
-    private static readonly Option<string?> RuntimeOption = new("--runtime") { Description = "Use a running runtime (http://host:port or unix:///path.sock) instead of the embedded one." };
-    private static readonly Option<string?> KeyOption = new("--orchestrator-key") { Description = "The orchestrator key for --runtime (or set CRONIUM_ORCHESTRATOR_KEY)." };
-    private static readonly Option<string> UserOption = new("--user") { Description = "The user the execution runs as (whose variables it sees).", DefaultValueFactory = _ => "local" };
-    private static readonly Option<bool> JsonOption = new("--json") { Description = "Print the result as JSON on stdout; the script's output goes to stderr." };
+    internal static readonly Argument<string> FileArgument = new("file") { Description = "A script (.sh, .py, .js) or an event file (.yaml)." };
+    internal static readonly Option<string?> LangOption = new("--lang") { Description = "bash, python or node (default: from the file's extension)." };
+    internal static readonly Option<string?> InputOption = new("--input") { Description = "The execution's input: JSON, or @file.json." };
+    internal static readonly Option<string[]> VarsOption = new("--var") { Description = "Seed a variable before the run: key=value (a string). Repeatable.", AllowMultipleArgumentsPerToken = false };
+    internal static readonly Option<string[]> JsonVarsOption = new("--var-json") { Description = "Seed a variable with a JSON value: key=JSON. Repeatable." };
+    internal static readonly Option<string?> TimeoutOption = new("--timeout") { Description = "Kill the script after this long: 30, 30s, 5m, 1h (default: the event's, else 5m)." };
+    internal static readonly Option<string[]> EnvOption = new("--env") { Description = "Extra environment for the script: NAME=value. Repeatable." };
+    internal static readonly Option<string> BackendOption = new("--backend") { Description = "process (default) or docker.", DefaultValueFactory = _ => "process" };
+    internal static readonly Option<string?> RuntimeOption = new("--runtime") { Description = "Use a running runtime (http://host:port or unix:///path.sock) instead of the embedded one." };
+    internal static readonly Option<string?> KeyOption = new("--orchestrator-key") { Description = "The orchestrator key for --runtime (or set CRONIUM_ORCHESTRATOR_KEY)." };
+    internal static readonly Option<string> UserOption = new("--user") { Description = "The user the execution runs as (whose variables it sees).", DefaultValueFactory = _ => "local" };
+    internal static readonly Option<bool> JsonOption = new("--json") { Description = "Print the result as JSON on stdout; the script's output goes to stderr." };
 
     public static Command Create()
     {
@@ -116,94 +116,4 @@ internal static class RunCommand
             if (embedded is not null) await embedded.DisposeAsync();
         }
     }
-
-    /// <summary>The parsed and checked arguments; anything wrong is a <see cref="UsageException"/> that names the argument.</summary>
-    private sealed record RunRequest(EventDefinition Event, RunOptions Options, string Backend, string? RuntimeUrl, string? OrchestratorKey)
-    {
-        public static RunRequest From(ParseResult parse)
-        {
-            Language? language = null;
-            if (parse.GetValue(LangOption) is { } lang)
-                language = Languages.FromName(lang) ?? throw new UsageException($"--lang: '{lang}' is not {Languages.Names}");
-            var ev = EventLoader.Load(parse.GetValue(FileArgument)!, language);
-
-            var backend = parse.GetValue(BackendOption)!;
-            if (backend is not ("process" or "docker")) throw new UsageException($"--backend: '{backend}' is not process or docker");
-
-            var runtime = parse.GetValue(RuntimeOption);
-            var key = parse.GetValue(KeyOption) ?? Environment.GetEnvironmentVariable("CRONIUM_ORCHESTRATOR_KEY");
-            if (runtime is not null && !(runtime.StartsWith("http://", StringComparison.Ordinal) || runtime.StartsWith("https://", StringComparison.Ordinal) || runtime.StartsWith("unix:///", StringComparison.Ordinal)))
-                throw new UsageException($"--runtime: '{runtime}' must be http://host:port or unix:///path.sock");
-            if (runtime is not null && string.IsNullOrEmpty(key))
-                throw new UsageException("--runtime needs --orchestrator-key (or CRONIUM_ORCHESTRATOR_KEY)");
-            if (backend == "docker" && runtime is not null && !runtime.StartsWith("unix:///", StringComparison.Ordinal))
-                throw new UsageException("--backend docker reaches the runtime through its Unix socket: give --runtime unix:///path.sock (or leave --runtime out)");
-
-            var variables = new Dictionary<string, JsonNode?>();
-            foreach (var pair in parse.GetValue(VarsOption) ?? [])
-            {
-                var (k, v) = Split(pair, "--var", "key=value");
-                variables[k] = JsonValue.Create(v);
-            }
-            foreach (var pair in parse.GetValue(JsonVarsOption) ?? [])
-            {
-                var (k, v) = Split(pair, "--var-json", "key=JSON");
-                variables[k] = ParseJson(v, $"--var-json {k}");
-            }
-
-            var environment = new Dictionary<string, string>();
-            foreach (var pair in parse.GetValue(EnvOption) ?? [])
-            {
-                var (k, v) = Split(pair, "--env", "NAME=value");
-                if (k.StartsWith("CRONIUM_", StringComparison.Ordinal)) throw new UsageException($"--env: {k} is reserved (CRONIUM_*)");
-                environment[k] = v;
-            }
-
-            TimeSpan? timeout = null;
-            if (parse.GetValue(TimeoutOption) is { } t)
-                timeout = EventLoader.ParseDuration(t) ?? throw new UsageException($"--timeout: '{t}' is not a duration from 1s to 24h (e.g. 30, 30s, 5m)");
-
-            var input = parse.GetValue(InputOption);
-            JsonNode? inputJson = null;
-            if (input is not null)
-            {
-                var text = input.StartsWith('@') ? ReadInputFile(input[1..]) : input;
-                inputJson = ParseJson(text, "--input");
-            }
-
-            return new RunRequest(ev, new RunOptions
-            {
-                Input = inputJson,
-                HasInput = input is not null,
-                Variables = variables,
-                Environment = environment,
-                Timeout = timeout,
-                UserId = parse.GetValue(UserOption)!,
-            }, backend, runtime, key);
-        }
-
-        private static (string Key, string Value) Split(string pair, string option, string shape)
-        {
-            var at = pair.IndexOf('=');
-            if (at <= 0) throw new UsageException($"{option}: '{pair}' is not {shape}");
-            return (pair[..at], pair[(at + 1)..]);
-        }
-
-        private static JsonNode? ParseJson(string text, string what)
-        {
-            try
-            {
-                return JsonNode.Parse(text);
-            }
-            catch (JsonException e)
-            {
-                throw new UsageException($"{what}: not valid JSON ({e.Message})");
-            }
-        }
-
-        private static string ReadInputFile(string path) =>
-            System.IO.File.Exists(path) ? System.IO.File.ReadAllText(path) : throw new UsageException($"--input: file '{path}' not found");
-    }
 }
-
-internal sealed class UsageException(string message) : Exception(message);

@@ -7,25 +7,6 @@ using Docker.DotNet.Models;
 
 namespace Cronium.Execution.Backends;
 
-/// <summary>Runner images per language, and where the daemon is.</summary>
-public sealed record DockerOptions
-{
-    public string Endpoint { get; init; } = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock";
-    public string BashImage { get; init; } = "cronium/runner-bash:latest";
-    public string PythonImage { get; init; } = "cronium/runner-python:latest";
-    public string NodeImage { get; init; } = "cronium/runner-node:latest";
-
-    /// <summary>The network an event that asks for one joins; everything else runs with none.</summary>
-    public string NetworkForEventsThatAsk { get; init; } = "bridge";
-
-    public string ImageFor(Language language) => language switch
-    {
-        Language.Bash => BashImage,
-        Language.Python => PythonImage,
-        _ => NodeImage,
-    };
-}
-
 /// <summary>
 /// One hardened container per execution: no network unless the event asks, read-only root with a tmpfs
 /// scratch and a writable /work, all capabilities dropped, no-new-privileges, the image's non-root user,
