@@ -40,14 +40,14 @@ _cronium_operation() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Scripts' functions. Each starts with `local -; set +eux +o pipefail`: our internals then run
-# with known options (a caller's `set -e` or `set -u` must not end its shell inside us, and
-# `set -x` must not trace our internals), and bash restores the caller's options on return.
+# Scripts' functions. Each starts with `local - IFS=...; set +eux +o pipefail`: our internals then
+# run with known options and word splitting (a caller's `set -e` or `set -u` must not end its
+# shell inside us, `set -x` must not trace our internals), and bash restores the caller's on return.
 
 # cronium_input [--json]: this execution's input (a string raw, anything else compact JSON;
 # with --json always JSON). No input prints null.
 cronium_input() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_input json='' _cronium_status _cronium_body
   [[ ${1-} == --json ]] && { json=1; shift; }
   (($# == 0)) || { _cronium_usage $fn '[--json]'; return 2; }
@@ -59,7 +59,7 @@ cronium_input() {
 
 # cronium_output TEXT: set this execution's output to the string TEXT.
 cronium_output() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_output _cronium_status _cronium_body _cronium_json
   (($# == 1)) || { _cronium_usage $fn TEXT; return 2; }
   _cronium_json_string $fn "$1" || return
@@ -68,7 +68,7 @@ cronium_output() {
 
 # cronium_output_json JSON: set this execution's output to the JSON value JSON.
 cronium_output_json() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_output_json _cronium_status _cronium_body
   (($# == 1)) || { _cronium_usage $fn JSON; return 2; }
   _cronium_valid_json $fn "$1" || return
@@ -79,7 +79,7 @@ cronium_output_json() {
 # compact JSON; with --json always JSON). A missing variable prints DEFAULT when one is given
 # (status 0), else reports variable_not_found and returns 3.
 cronium_get_variable() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_get_variable json='' rc _cronium_status _cronium_body
   [[ ${1-} == --json ]] && { json=1; shift; }
   [[ ${1-} == -- ]] && shift
@@ -104,19 +104,19 @@ cronium_get_variable() {
 # the new version. --if-version N writes only if the current version is N (0: only if absent),
 # else version_conflict, status 4.
 cronium_set_variable() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   _cronium_set cronium_set_variable text "$@"
 }
 
 # cronium_set_variable_json [--if-version N] KEY JSON [--if-version N]: store the JSON value JSON.
 cronium_set_variable_json() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   _cronium_set cronium_set_variable_json json "$@"
 }
 
 # cronium_delete_variable KEY: delete it (a missing one is variable_not_found, status 3).
 cronium_delete_variable() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_delete_variable _cronium_status _cronium_body
   [[ ${1-} == -- ]] && shift
   (($# == 1)) || { _cronium_usage $fn KEY; return 2; }
@@ -126,7 +126,7 @@ cronium_delete_variable() {
 # cronium_list_variables [--json] [PREFIX]: the user's variable keys, one per line, every page;
 # with --json one compact array of {key, version, updatedAt}.
 cronium_list_variables() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_list_variables json='' prefix after='' query page next out='' _cronium_status _cronium_body _cronium_enc
   [[ ${1-} == --json ]] && { json=1; shift; }
   [[ ${1-} == -- ]] && shift
@@ -157,7 +157,7 @@ cronium_list_variables() {
 
 # cronium_set_condition true|false: the condition that ON_CONDITION actions follow.
 cronium_set_condition() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_set_condition _cronium_status _cronium_body
   [[ $# == 1 && ( $1 == true || $1 == false ) ]] || { _cronium_usage $fn 'true|false'; return 2; }
   _cronium_call $fn setCondition '' '' "{\"condition\":$1}"
@@ -167,7 +167,7 @@ cronium_set_condition() {
 # (event.name, workflow.runId, metadata.team): a string raw, anything else compact JSON.
 # A field that is not there is field_not_found, status 3.
 cronium_event() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_event rc _cronium_status _cronium_body
   (($# <= 1)) || { _cronium_usage $fn '[FIELD]'; return 2; }
   _cronium_call $fn getEvent '' '' '' || return
@@ -187,7 +187,7 @@ cronium_event() {
 # cronium_tool_action TOOL ACTION [PARAMS_JSON] [CREDENTIAL]: run a tool action in the runtime;
 # prints {success, data, error} compactly. success false: status 7, with its error on stderr.
 cronium_tool_action() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   (($# >= 2 && $# <= 4)) || { _cronium_usage cronium_tool_action 'TOOL ACTION [PARAMS_JSON] [CREDENTIAL]'; return 2; }
   _cronium_valid_json cronium_tool_action "${3:-"{}"}" object || return
   _cronium_tool cronium_tool_action print "$1" "$2" "${3:-"{}"}" "${4-}"
@@ -195,7 +195,7 @@ cronium_tool_action() {
 
 # cronium_send_email TO SUBJECT BODY [CREDENTIAL]: email through the runtime; prints nothing.
 cronium_send_email() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_send_email _cronium_json to subject
   (($# == 3 || $# == 4)) || { _cronium_usage $fn 'TO SUBJECT BODY [CREDENTIAL]'; return 2; }
   _cronium_json_string $fn "$1" || return; to=$_cronium_json
@@ -206,7 +206,7 @@ cronium_send_email() {
 
 # cronium_send_slack TEXT [CREDENTIAL]: a Slack message through the runtime; prints nothing.
 cronium_send_slack() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_send_slack _cronium_json
   (($# == 1 || $# == 2)) || { _cronium_usage $fn 'TEXT [CREDENTIAL]'; return 2; }
   _cronium_json_string $fn "$1" || return
@@ -215,7 +215,7 @@ cronium_send_slack() {
 
 # cronium_send_discord CONTENT [CREDENTIAL]: a Discord message through the runtime; prints nothing.
 cronium_send_discord() {
-  local -; set +eux +o pipefail
+  local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_send_discord _cronium_json
   (($# == 1 || $# == 2)) || { _cronium_usage $fn 'CONTENT [CREDENTIAL]'; return 2; }
   _cronium_json_string $fn "$1" || return

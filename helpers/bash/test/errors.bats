@@ -203,6 +203,15 @@ setup() { default_setup; }
   [ "$output" = same ]
 }
 
+@test "a caller's IFS does not reach inside, and is the same afterwards" {
+  key=$(unique ifs)
+  run --separate-stderr helper_bash "IFS=_-0123456789; cronium_set_variable '$key' 'a_b-c 1' >/dev/null; cronium_get_variable '$key'; cronium_list_variables '$key'; printf '%q\n' \"\$IFS\""
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 'a_b-c 1' ]
+  [ "${lines[1]}" = "$key" ]
+  [ "${lines[2]}" = '_-0123456789' ]
+}
+
 @test "sourcing and calling leave one global variable and only cronium_ and _cronium_ functions" {
   run --separate-stderr bash -c "
     compgen -v | sort >'$BATS_TEST_TMPDIR/v0'; compgen -A function | sort >'$BATS_TEST_TMPDIR/f0'
