@@ -7,6 +7,8 @@
 #
 # Uses CRONIUM_RUNTIME_DLL when set, else the harness default (artifacts/runtime/Cronium.Runtime.dll,
 # published when missing). PYTHON picks the interpreter (default python3).
+# CRONIUM_TEST_SKIP_TOOL_SENDERS=1 skips the tool-action round trips to the local providers (for a
+# runtime that has no senders yet); by default they run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,8 +27,4 @@ trap cleanup EXIT
 
 "$harness" start
 cd "$here/tests"
-if [ $# -eq 0 ]; then
-  PYTHONDONTWRITEBYTECODE=1 "$python" -m unittest discover -s . -p 'test_*.py' -v
-else
-  PYTHONDONTWRITEBYTECODE=1 "$python" -m unittest -v "$@"
-fi
+PYTHONDONTWRITEBYTECODE=1 "$python" run.py "$@"

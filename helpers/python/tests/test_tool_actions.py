@@ -1,11 +1,19 @@
 """Tool actions through the runtime to real local providers (loopback), over both transports."""
 
+import os
 import unittest
 from typing import Any
 
 import support
 from providers import SmtpServer, WebhookServer
 from support import LiveTestCase, cronium, unique
+
+
+# The provider round trips need the runtime's senders. Setting this skips them (and only them)
+# while a runtime has none yet; by default they run and fail loudly.
+needs_sender = unittest.skipIf(
+    os.environ.get("CRONIUM_TEST_SKIP_TOOL_SENDERS") == "1", "CRONIUM_TEST_SKIP_TOOL_SENDERS=1"
+)
 
 
 class ToolActions:
@@ -50,6 +58,7 @@ class ToolActions:
         support.wait_until(lambda: any(r["path"] == path for r in self.webhooks.received), timeout=5)
         return [r["body"] for r in self.webhooks.received if r["path"] == path]
 
+    @needs_sender
     def test_send_slack_with_the_default_credential(self: Any) -> None:
         text = "hello from python " + unique()
         result = cronium.sendSlack(text)
@@ -58,12 +67,14 @@ class ToolActions:
         self.assertIsNone(result["error"])
         self.assertIn({"text": text}, self.received("/slack/default"))
 
+    @needs_sender
     def test_send_slack_with_a_named_credential(self: Any) -> None:
         text = "named " + unique()
         result = cronium.send_slack(text, credential="slack-" + self.suffix)
         self.assertIs(result["success"], True, result)
         self.assertIn({"text": text}, self.received("/slack/named"))
 
+    @needs_sender
     def test_send_discord(self: Any) -> None:
         content = "discord ✓ " + unique()
         result = cronium.sendDiscord(content, "discord-" + self.suffix)
@@ -73,6 +84,7 @@ class ToolActions:
         self.assertIs(cronium.send_discord(content2)["success"], True)
         self.assertIn({"content": content2}, self.received("/discord/default"))
 
+    @needs_sender
     def test_send_email(self: Any) -> None:
         subject = "Report " + unique()
         result = cronium.sendEmail("ops@example.test", subject, "All good.\nSecond line.")
@@ -83,6 +95,7 @@ class ToolActions:
         self.assertIn("ops@example.test", " ".join(mail[0]["to"]))
         self.assertIn("All good.", mail[0]["data"])
 
+    @needs_sender
     def test_tool_action_generic_form(self: Any) -> None:
         text = "generic " + unique()
         result = cronium.toolAction("slack", "send", {"text": text}, "slack-" + self.suffix)
@@ -100,6 +113,7 @@ class ToolActions:
             cronium.sendSlack("wrong tool", credential="discord-" + self.suffix)
         self.assertProblem(caught.exception, 422, "tool_failed")
 
+    @needs_sender
     def test_credential_secret_never_reaches_the_script(self: Any) -> None:
         result = cronium.sendSlack("secret check " + unique())
         self.assertNotIn(self.webhooks.url("/slack/default"), repr(result))
