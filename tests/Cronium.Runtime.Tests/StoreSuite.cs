@@ -220,7 +220,7 @@ public abstract class StoreSuite
     {
         var execution = Guid.NewGuid().ToString();
         var entries = Enumerable.Range(0, 50).Select(i => new Audit.AuditEntry(execution, "u", "getVariable", i % 2 == 0 ? "k" : null, 200, i % 3 == 0 ? "x" : null, i)).ToList();
-        await Scope().WriteAsync(async (c, tx) => { await Dialect.InsertAuditAsync(c, tx, entries, default); return 0; }, default);
+        await Scope().TransactionAsync(async (c, tx) => { await Dialect.InsertAuditAsync(c, tx, entries, default); return 0; }, default);
 
         await using var connection = await Dialect.DataSource.OpenConnectionAsync();
         var count = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM audit_log WHERE execution_id = @Id AND key IS NULL", new { Id = execution });

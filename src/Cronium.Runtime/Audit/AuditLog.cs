@@ -63,7 +63,7 @@ internal sealed class AuditWriter(AuditLog log, IServiceScopeFactory scopes, Sql
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<DbScope>();
-                await db.WriteAsync(async (c, tx) => { await dialect.InsertAuditAsync(c, tx, batch, CancellationToken.None); return 0; }, CancellationToken.None);
+                await db.TransactionAsync(async (c, tx) => { await dialect.InsertAuditAsync(c, tx, batch, CancellationToken.None); return 0; }, CancellationToken.None);
                 return;
             }
             catch (Exception e) when (attempt < 60 && StorageErrors.IsUnavailable(e))

@@ -25,13 +25,13 @@ internal sealed class ExecutionTokenEvents : JwtBearerEvents
             return;
         }
         var gate = context.HttpContext.RequestServices.GetRequiredService<ExecutionGate>();
-        var status = await gate.GetStatusAsync(executionId, context.HttpContext.RequestAborted);
+        var (status, counted) = await gate.CheckAsync(executionId, context.HttpContext.RequestAborted);
         if (status is null)
             context.Fail("The token's execution does not exist.");
         else if (status != ExecutionStore.Running)
             context.Fail(new ExecutionFinishedException(status));
         else
-            context.HttpContext.Features.Set(new ExecutionCaller(executionId, userId));
+            context.HttpContext.Features.Set(new ExecutionCaller(executionId, userId, counted));
     }
 
     public override async Task Challenge(JwtBearerChallengeContext context)

@@ -71,8 +71,8 @@ internal static class ExecutionClaims
     public const string JobId = "jobId";
 }
 
-/// <summary>The caller of a script route: who the token says it is.</summary>
-internal sealed record ExecutionCaller(string ExecutionId, string UserId)
+/// <summary>The caller of a script route: who the token says it is (and its rate count, when the gate took it).</summary>
+internal sealed record ExecutionCaller(string ExecutionId, string UserId, Caching.RateCount? Counted = null)
 {
     public static ExecutionCaller From(HttpContext http) =>
         http.Features.Get<ExecutionCaller>() ?? throw new InvalidOperationException("Script route reached without an execution token.");

@@ -11,17 +11,23 @@ namespace Cronium.Runtime.Caching;
 /// </summary>
 internal sealed class ExecutionGate(RuntimeCache cache, ExecutionStore store, TimeProvider time, IOptions<RuntimeOptions> options)
 {
-    /// <summary>The execution's status, or null when it does not exist.</summary>
-    public async Task<string?> GetStatusAsync(string executionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The execution's status (null when it does not exist) and, when the cache counted it in the same round
+    /// trip, this call's place in the execution's rate window.
+    /// </summary>
+    public async Task<(string? Status, RateCount? Counted)> CheckAsync(string executionId, CancellationToken cancellationToken)
     {
         var key = CacheKeys.ExecutionState(executionId);
-        if (await cache.GetAsync(key) is { } cached) return cached;
+        var window = time.GetUtcNow().ToUnixTimeSeconds();
+        var cached = await cache.ReadAndCountAsync(key, CacheKeys.RateWindow(executionId, window), RateCount.WindowLength * 2);
+        var counted = cached is { } c ? new RateCount(window, c.Calls) : null;
+        if (cached?.State is { } state) return (state, counted);
 
-        var state = await store.GetStateAsync(executionId, cancellationToken);
-        if (state is null) return null;
+        var stored = await store.GetStateAsync(executionId, cancellationToken);
+        if (stored is null) return (null, counted);
         // "running" only goes in if nothing is there yet, so it can never replace a revocation written meanwhile.
-        await cache.SetAsync(key, state.Status, TtlFor(state.TokenExpiresAt), onlyIfAbsent: state.Status == ExecutionStore.Running);
-        return state.Status;
+        await cache.SetAsync(key, stored.Status, TtlFor(stored.TokenExpiresAt), onlyIfAbsent: stored.Status == ExecutionStore.Running);
+        return (stored.Status, counted);
     }
 
     /// <summary>
@@ -40,4 +46,10 @@ internal sealed class ExecutionGate(RuntimeCache cache, ExecutionStore store, Ti
         var remaining = Time.FromMs(tokenExpiresAtMs) - time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.ClockSkewSeconds);
         return remaining < TimeSpan.Zero ? TimeSpan.FromMinutes(1) : remaining + TimeSpan.FromMinutes(1);
     }
+}
+
+/// <summary>A call's number within its one-second rate window (counted by the gate's round trip).</summary>
+internal sealed record RateCount(long Window, long Calls)
+{
+    public static readonly TimeSpan WindowLength = TimeSpan.FromSeconds(1);
 }

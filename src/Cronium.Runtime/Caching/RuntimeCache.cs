@@ -23,6 +23,14 @@ internal sealed class RuntimeCache : IAsyncDisposable
         return 1
         """;
 
+    // The gate and the rate count in one round trip: every script call needs both.
+    private const string GateScript = """
+        local s = redis.call('GET', KEYS[1])
+        local n = redis.call('INCR', KEYS[2])
+        if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+        return {s, n}
+        """;
+
     private const string CountScript = """
         local n = redis.call('INCR', KEYS[1])
         if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -116,6 +124,23 @@ internal sealed class RuntimeCache : IAsyncDisposable
             }
         }
         if (replayOnFailure) pending.Enqueue(new PendingWrite(key, version, payload));
+    }
+
+    /// <summary>Reads <paramref name="stateKey"/> and counts a call under <paramref name="rateKey"/>; null when the cache cannot say.</summary>
+    public async Task<(string? State, long Calls)?> ReadAndCountAsync(string stateKey, string rateKey, TimeSpan window)
+    {
+        if (Db is not { } db) return null;
+        try
+        {
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(GateScript, [stateKey, rateKey], [(long)window.TotalMilliseconds]))!;
+            Succeeded();
+            return (result[0].IsNull ? null : result[0].ToString(), (long)result[1]);
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return null;
+        }
     }
 
     /// <summary>Counts a call in a fixed window; null when the cache cannot say (the caller counts locally).</summary>

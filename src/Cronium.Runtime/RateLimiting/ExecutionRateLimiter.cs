@@ -14,16 +14,17 @@ namespace Cronium.Runtime.RateLimiting;
 /// </summary>
 internal sealed class ExecutionRateLimiter(RuntimeCache cache, TimeProvider time, IOptions<RateLimitOptions> options)
 {
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, LocalWindow> local = new();
     private long lastSweep;
 
-    /// <summary>Null when the call may go on; otherwise how long to wait.</summary>
-    public async Task<TimeSpan?> TryAcquireAsync(string executionId)
+    /// <summary>Null when the call may go on; otherwise how long to wait. A count the gate already took is used as is.</summary>
+    public async Task<TimeSpan?> TryAcquireAsync(string executionId, RateCount? counted)
     {
         var now = time.GetUtcNow();
-        var window = now.ToUnixTimeSeconds();
-        var count = await cache.CountAsync(CacheKeys.RateWindow(executionId, window), Window * 2) ?? CountLocally(executionId, window);
+        var window = counted?.Window ?? now.ToUnixTimeSeconds();
+        var count = counted?.Calls
+            ?? await cache.CountAsync(CacheKeys.RateWindow(executionId, window), RateCount.WindowLength * 2)
+            ?? CountLocally(executionId, window);
         if (count <= options.Value.PermitsPerSecond) return null;
         var untilNext = TimeSpan.FromSeconds(window + 1) - TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds());
         return untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1);
@@ -64,7 +65,8 @@ internal static class RateLimitSetup
         {
             var http = context.HttpContext;
             var limiter = http.RequestServices.GetRequiredService<ExecutionRateLimiter>();
-            if (await limiter.TryAcquireAsync(ExecutionCaller.From(http).ExecutionId) is not { } wait) return await next(context);
+            var caller = ExecutionCaller.From(http);
+            if (await limiter.TryAcquireAsync(caller.ExecutionId, caller.Counted) is not { } wait) return await next(context);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var permits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.PermitsPerSecond;

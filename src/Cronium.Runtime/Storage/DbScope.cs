@@ -35,7 +35,14 @@ internal sealed class DbScope(SqlDialect dialect, WriteTurns turns) : IAsyncDisp
     public async Task RollbackAsync()
     {
         afterCommit = null;
-        if (transaction is not null) await transaction.RollbackAsync(CancellationToken.None);
+        try
+        {
+            if (transaction is not null) await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException || StorageErrors.IsUnavailable(e) || e is DbException)
+        {
+            // The connection broke (a cancelled query, a timeout): the server rolls back on its own; the original error is what matters.
+        }
         await CloseAsync();
     }
 
@@ -55,8 +62,28 @@ internal sealed class DbScope(SqlDialect dialect, WriteTurns turns) : IAsyncDisp
         return await work(own, null);
     }
 
-    /// <summary>A write: joins the open transaction, or runs in a transaction of its own and then the after-commit work.</summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// A single-statement write: joins the open transaction, or runs on its own connection in autocommit (one round
+    /// trip, the row lock held no longer than the statement). Work that needs several statements to be atomic
+    /// uses <see cref="TransactionAsync{T}"/>.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (transaction is not null) return await work(connection!, transaction);
+        await TakeTurnAsync(cancellationToken);
+        try
+        {
+            await using var own = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
+            return await work(own, null);
+        }
+        finally
+        {
+            ReleaseTurn();
+        }
+    }
+
+    /// <summary>Several statements that commit together (or joins the open transaction), then the after-commit work.</summary>
+    public async Task<T> TransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         if (transaction is not null) return await work(connection!, transaction);
         await BeginAsync(cancellationToken);
@@ -91,11 +118,14 @@ internal sealed class DbScope(SqlDialect dialect, WriteTurns turns) : IAsyncDisp
         if (connection is not null) await connection.DisposeAsync();
         transaction = null;
         connection = null;
-        if (holdsTurn)
-        {
-            holdsTurn = false;
-            turns.Gate.Release();
-        }
+        ReleaseTurn();
+    }
+
+    private void ReleaseTurn()
+    {
+        if (!holdsTurn) return;
+        holdsTurn = false;
+        turns.Gate.Release();
     }
 
     private async Task RunAfterCommitAsync()

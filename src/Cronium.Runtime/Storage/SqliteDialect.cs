@@ -54,7 +54,7 @@ internal sealed class SqliteDialect : SqlDialect
             connection.Execute($"PRAGMA user_version = {scripts};");
     }
 
-    public override Task InsertAuditAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken) =>
+    public override Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(InsertAudit, entries, transaction, cancellationToken: cancellationToken));
 }
 
