@@ -53,7 +53,13 @@ cronium_input() {
   (($# == 0)) || { _cronium_usage $fn '[--json]'; return 2; }
   _cronium_call $fn getInput '' '' '' || return
   local v=''
-  [[ $_cronium_body == '{"data":'*'}' ]] && { v=${_cronium_body#'{"data":'}; v=${v%'}'}; }
+  # A large body is sliced as bytes: bash then skips decoding UTF-8, twice as fast; the
+  # delimiters are ASCII, which UTF-8 never holds inside a character, so the result is the same.
+  ((${#_cronium_body} > 65536)) && local LC_ALL=C
+  # The body is {"data":V} (openapi.yaml's DataEnvelope, no other member).
+  if [[ ${_cronium_body:0:8} == '{"data":' && ${_cronium_body: -1} == '}' ]]; then
+    v=${_cronium_body:8:${#_cronium_body}-9}
+  fi
   _cronium_print $fn data "$v" "$json"
 }
 
@@ -91,11 +97,15 @@ cronium_get_variable() {
   # Fast path, no jq: the body is {"key":K,"value":V,"version":N,"updatedAt":T} (openapi.yaml's
   # Variable, no other members). Its last ',"version":' starts the tail (nothing after it can hold
   # one), so once head and tail are checked V is exactly what lies between them. Another member
-  # order leaves v empty and jq reads the body instead.
-  local v='' pre="{\"key\":\"$1\",\"value\":"
-  if [[ $_cronium_body == "$pre"* && ${_cronium_body##*,\"version\":} == [0-9]*,\"updatedAt\":\"*\"\} ]]; then
-    v=${_cronium_body#"$pre"}
-    v=${v%,\"version\":*}
+  # order leaves v empty and jq reads the body instead. Substrings, not patterns, on the body:
+  # bash's pattern matching walks all of a value that may be 1 MiB. A large body is sliced as
+  # bytes (see cronium_input).
+  ((${#_cronium_body} > 65536)) && local LC_ALL=C
+  local v='' pre="{\"key\":\"$1\",\"value\":" tail=$_cronium_body
+  ((${#tail} > 128)) && tail=${tail: -128}
+  tail=${tail##*,\"version\":}
+  if [[ ${_cronium_body:0:${#pre}} == "$pre" && $tail == [0-9]*,\"updatedAt\":\"*\"\} ]]; then
+    v=${_cronium_body:${#pre}:${#_cronium_body}-${#pre}-${#tail}-11} # 11: ,"version":
   fi
   _cronium_print $fn value "$v" "$json"
 }
@@ -297,16 +307,16 @@ _cronium_print() {
   local v=$3 inner
   if [[ -n $v ]]; then
     if [[ $v == \"* ]]; then
-      inner=${v#\"}
-      inner=${inner%\"}
       if [[ -n $4 ]]; then
         printf '%s\n' "$v"
         return 0
-      elif [[ $inner != *[\"\\[:cntrl:]]* ]]; then
+      fi
+      inner=${v:1:${#v}-2}
+      if ! _cronium_has "$inner" '[\"\\[:cntrl:]]'; then
         printf '%s\n' "$inner"
         return 0
       fi
-    elif [[ $v != *[[:space:]]* ]]; then
+    elif ! _cronium_has "$v" '[[:space:]]'; then
       printf '%s\n' "$v"
       return 0
     fi
@@ -322,7 +332,7 @@ _cronium_print() {
 _cronium_json_string() {
   local s=$2
   # Nothing to escape (the usual case): no work at all.
-  if [[ $s != *[\"\\[:cntrl:]]* ]]; then
+  if ! _cronium_has "$s" '[\"\\[:cntrl:]]'; then
     _cronium_json="\"$s\""
     return 0
   fi
@@ -387,6 +397,18 @@ _cronium_urlencode() {
     esac
   done
   _cronium_enc=$out
+}
+
+# _cronium_has TEXT BRACKET: TEXT holds a character of the bracket expression BRACKET. A glob for
+# short texts (bash compiles a regex on every use); a regex for long ones (the glob is some 20
+# times slower on a 1 MiB text).
+_cronium_has() {
+  if ((${#1} <= 1024)); then
+    # shellcheck disable=SC2053 # $2 is the pattern
+    [[ $1 == *$2* ]]
+  else
+    [[ $1 =~ $2 ]]
+  fi
 }
 
 _cronium_usage() {
@@ -472,8 +494,17 @@ _cronium_call() {
     out=$(exec curl "${args[@]}" --connect-timeout 5 --max-time $((left_ms > 10000 ? (left_ms + 999) / 1000 : 10)) "$url" \
       3<<<"Authorization: Bearer $CRONIUM_EXECUTION_TOKEN" 4<<<"$body")
     rc=$?
-    status=${out##*$'\n'}
-    _cronium_body=${out%$'\n'*}
+    # The trailer "\nSTATUS RETRY-AFTER" is short: look for it at the end only; a large answer is
+    # sliced as bytes (see cronium_input).
+    ((${#out} > 65536)) && local LC_ALL=C
+    status=$out
+    ((${#status} > 64)) && status=${status: -64}
+    if [[ $status == *$'\n'* ]]; then
+      status=${status##*$'\n'}
+      _cronium_body=${out:0:${#out}-${#status}-1}
+    else
+      status='' _cronium_body=''
+    fi
     retry_after=${status#* }
     status=${status%% *}
     [[ $status == [0-9][0-9][0-9] ]] || status=000
