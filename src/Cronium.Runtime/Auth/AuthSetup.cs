@@ -23,11 +23,17 @@ internal static class AuthSetup
             {
                 o.MapInboundClaims = false;
                 o.RequireHttpsMetadata = false;
+                o.SaveToken = false; // nothing reads it back, and a token kept in memory is a token that can leak
                 o.Events = new ExecutionTokenEvents();
             })
             .AddScheme<AuthenticationSchemeOptions, OrchestratorKeyHandler>(OrchestratorScheme, null);
         builder.Services.AddOptions<JwtBearerOptions>(ExecutionScheme)
-            .Configure<ExecutionTokens>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
+            .Configure<ExecutionTokens, TimeProvider>((o, tokens, time) =>
+            {
+                o.TokenValidationParameters = tokens.ValidationParameters();
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(new ValidatedTokenCache(time));
+            });
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ScriptPolicy, p => p.AddAuthenticationSchemes(ExecutionScheme).RequireAuthenticatedUser())

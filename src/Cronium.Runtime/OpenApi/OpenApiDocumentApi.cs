@@ -18,12 +18,13 @@ internal static class OpenApiDocumentApi
     {
         app.MapGet("/openapi.yaml", () => TypedResults.Bytes(Document.Value, "application/yaml"))
             .WithName("getOpenApiDocument").WithTags("Operations");
-        app.UseSwaggerUI(o =>
+        // Only requests under /swagger go through the UI's middleware; script calls do not pay for it.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), ui => ui.UseSwaggerUI(o =>
         {
             o.RoutePrefix = "swagger";
             o.SwaggerEndpoint("/openapi.yaml", "Cronium Runtime API");
             o.DocumentTitle = "Cronium Runtime API";
-        });
+        }));
         return app;
     }
 }

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Cronium.Runtime.Auth;
+
+/// <summary>
+/// A script calls the runtime many times with one token; its signature, issuer, audience, type and algorithm
+/// cannot change between calls, so a successful validation is remembered (by the exact token text) until the
+/// token expires. Lifetime is still checked on every call, and whether the execution is running is never
+/// cached here (the gate asks on every call). Failed validations are never remembered.
+/// </summary>
+internal sealed class ValidatedTokenCache : TokenHandler
+{
+    private const int Capacity = 10_000;
+    private readonly JsonWebTokenHandler inner = new();
+    private readonly ConcurrentDictionary<string, Entry> validated = new(StringComparer.Ordinal);
+    private readonly TimeProvider time;
+
+    public ValidatedTokenCache(TimeProvider time) => this.time = time;
+
+    public override SecurityToken ReadToken(string token) => inner.ReadToken(token);
+
+    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (validated.TryGetValue(token, out var entry))
+        {
+            if (now < entry.ValidTo + validationParameters.ClockSkew)
+                return new TokenValidationResult
+                {
+                    IsValid = true,
+                    SecurityToken = entry.Token,
+                    ClaimsIdentity = entry.Identity.Clone(), // each request gets its own identity to add to
+                    Issuer = entry.Token.Issuer,
+                };
+            validated.TryRemove(token, out _);
+        }
+
+        var result = await inner.ValidateTokenAsync(token, validationParameters);
+        if (result.IsValid && result.SecurityToken is JsonWebToken jwt)
+        {
+            if (validated.Count >= Capacity) validated.Clear();
+            validated[token] = new Entry(jwt, result.ClaimsIdentity.Clone(), jwt.ValidTo);
+        }
+        return result;
+    }
+
+    private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity, DateTime ValidTo);
+}
