@@ -20,6 +20,7 @@ teardown_file() {
 setup() { default_setup; }
 
 teardown() {
+  if [ -f "$BATS_TEST_TMPDIR/relay.pid" ]; then kill "$(cat "$BATS_TEST_TMPDIR/relay.pid")" 2>/dev/null || true; fi
   harness start >/dev/null # whatever a test did to the main runtime, it is up for the next one
 }
 
@@ -74,6 +75,39 @@ on_limited() {
   [ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 0 ]
   [ "$(cat "$BATS_TEST_TMPDIR/out")" = '{"n":1}' ]
   [ "$(execution | jq -c '[.condition, .output]')" = '[true,"done"]' ]
+  run --separate-stderr cronium_get_variable "$key"
+  [ "$status" -eq 3 ]
+}
+
+# relay DROP: a relay (relay.py) in front of the runtime that loses the first DROP answers;
+# points the helper at it. The relay is stopped by teardown.
+relay() {
+  python3 "$BATS_TEST_DIRNAME/relay.py" "$BATS_TEST_TMPDIR" "$CRONIUM_RUNTIME_API" "$1" >/dev/null 2>&1 3>&- 4>&- &
+  echo $! >"$BATS_TEST_TMPDIR/relay.pid"
+  for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/relay.api" ] && break; sleep 0.1; done
+  CRONIUM_RUNTIME_API=$(cat "$BATS_TEST_TMPDIR/relay.api")
+}
+
+@test "an answer lost after the write: the retry, same Idempotency-Key, has no second effect" {
+  key=$(unique lost)
+  cronium_set_variable "$key" before >/dev/null
+  relay 1
+  run --separate-stderr cronium_set_variable "$key" after
+  [ "$status" -eq 0 ]
+  [ "$output" = 2 ] # the first attempt's version, replayed
+  [ "$(cat "$BATS_TEST_TMPDIR/relay.log")" = "$(printf 'dropped\npassed')" ]
+  [ "$(stored_version "$key")" -eq 2 ] # one write, not two
+  [ "$(stored_value "$key")" = '"after"' ]
+}
+
+@test "a delete whose answer is lost is not variable_not_found on the retry" {
+  key=$(unique lostdelete)
+  cronium_set_variable "$key" doomed >/dev/null
+  relay 1
+  run --separate-stderr cronium_delete_variable "$key"
+  [ "$status" -eq 0 ]
+  [ -z "$stderr" ]
+  [ "$(grep -c dropped "$BATS_TEST_TMPDIR/relay.log")" -eq 1 ]
   run --separate-stderr cronium_get_variable "$key"
   [ "$status" -eq 3 ]
 }
