@@ -14,9 +14,19 @@ namespace Cronium.Runtime.ToolActions;
 /// <summary>Tool actions from scripts, and the write-only credential store orchestrators fill.</summary>
 internal static class ToolActionsApi
 {
+    public const string HttpClientName = "tool-actions";
+
     public static WebApplicationBuilder AddToolActions(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CredentialCipher>();
+        // No request logging: HttpClient's loggers write the URL, and a webhook URL is a secret.
+        builder.Services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            .RemoveAllLoggers();
+        builder.Services.AddSingleton<IToolSender, SlackSender>();
+        builder.Services.AddSingleton<IToolSender, DiscordSender>();
+        builder.Services.AddSingleton<IToolSender, GenericWebhookSender>();
+        builder.Services.AddSingleton<IToolSender, EmailSender>();
         return builder;
     }
 
@@ -51,7 +61,24 @@ internal static class ToolActionsApi
             return ApiProblem.ToolFailed($"Credential '{name}' cannot be decrypted with the configured keys (Runtime:CredentialKey, Runtime:PreviousCredentialKeys).");
 
         using var credential = JsonDocument.Parse(secret);
-        return TypedResults.Ok(await sender.SendAsync(request.Action, credential.RootElement, request.Params, cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await sender.SendAsync(request.Action, credential.RootElement, request.Params, cancellationToken));
+        }
+        catch (ToolActionException e)
+        {
+            return ApiProblem.ToolFailed(e.Message);
+        }
+        catch (HttpRequestException e)
+        {
+            // The provider could not be reached: the action ran and failed, which is the script's to handle.
+            // Not e.Message: it can name the provider's address, and a webhook URL is a secret.
+            return TypedResults.Ok(new ToolActionResult(false, RawJson.Null, $"{request.Tool} could not be reached ({e.HttpRequestError})"));
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Ok(new ToolActionResult(false, RawJson.Null, $"{request.Tool} did not answer in time"));
+        }
     }
 
     private static async Task<Ok<ToolCredentialList>> List(string userId, CredentialStore store, CancellationToken cancellationToken) =>

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Cronium.Runtime.Tests.Infrastructure;
+
+/// <summary>A webhook provider on loopback: records what it is sent; answers 500 under /fail.</summary>
+public sealed class LocalWebhook : IDisposable
+{
+    private readonly HttpListener listener = new();
+    private readonly Task loop;
+
+    public LocalWebhook()
+    {
+        Port = FreePort();
+        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        listener.Start();
+        loop = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; }
+
+    public ConcurrentQueue<(string Path, string Body)> Received { get; } = new();
+
+    public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
+
+    public void Dispose()
+    {
+        listener.Stop();
+        listener.Close();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await listener.GetContextAsync(); } catch (Exception) { return; }
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            Received.Enqueue((context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
+            var failing = context.Request.Url.AbsolutePath.StartsWith("/fail", StringComparison.Ordinal);
+            context.Response.StatusCode = failing ? 500 : 200;
+            context.Response.ContentType = "text/plain";
+            var answer = Encoding.UTF8.GetBytes(failing ? "provider exploded" : "ok");
+            await context.Response.OutputStream.WriteAsync(answer);
+            context.Response.Close();
+        }
+    }
+
+    internal static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+}
+
+/// <summary>Just enough SMTP on loopback to accept mail and keep it for the test to read.</summary>
+public sealed class LocalSmtp : IDisposable
+{
+    private readonly TcpListener listener;
+
+    public LocalSmtp()
+    {
+        listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _ = Task.Run(AcceptAsync);
+    }
+
+    public int Port { get; }
+
+    public ConcurrentQueue<(string From, IReadOnlyList<string> To, string Data)> Messages { get; } = new();
+
+    public void Dispose() => listener.Stop();
+
+    private async Task AcceptAsync()
+    {
+        while (true)
+        {
+            TcpClient client;
+            try { client = await listener.AcceptTcpClientAsync(); } catch (Exception) { return; }
+            _ = Task.Run(() => ServeAsync(client));
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 localhost ESMTP test");
+        string from = "";
+        var to = new List<string>();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+            switch (verb)
+            {
+                case "EHLO" or "HELO": await writer.WriteLineAsync("250 localhost"); break;
+                case "MAIL": from = line; await writer.WriteLineAsync("250 OK"); break;
+                case "RCPT": to.Add(line); await writer.WriteLineAsync("250 OK"); break;
+                case "DATA":
+                    await writer.WriteLineAsync("354 go ahead");
+                    var data = new StringBuilder();
+                    while (await reader.ReadLineAsync() is { } d && d != ".") data.AppendLine(d);
+                    Messages.Enqueue((from, to.ToList(), data.ToString()));
+                    to.Clear();
+                    await writer.WriteLineAsync("250 OK queued");
+                    break;
+                case "QUIT": await writer.WriteLineAsync("221 bye"); return;
+                default: await writer.WriteLineAsync("250 OK"); break;
+            }
+        }
+    }
+}
