@@ -1,7 +1,7 @@
 """getVariable through the Python helper vs raw http.client keep-alive calls (see python.sh).
 
 Both sides make the same request (same path, Authorization and Accept headers) on one kept-alive
-connection and decode the JSON answer. The calls run in blocks of 50 that alternate helper/raw
+connection and decode the JSON answer. The calls run in blocks of 10 that alternate helper/raw
 (and which goes first), so that load from elsewhere on the machine hits both alike; per-call
 time is the median over the blocks (the mean is printed too).
 """
@@ -19,7 +19,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "helpers" / "python"))
 import cronium  # noqa: E402
 
-BLOCK = 50
+BLOCK = 10
 
 
 class UnixConnection(http.client.HTTPConnection):
