@@ -18,7 +18,7 @@ lock = threading.Lock()
 
 def record(entry):
     with lock, open(out_dir + "/received.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps(entry) + "\n")
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")  # raw UTF-8, so tests can grep for what they sent
 
 
 class Webhook(BaseHTTPRequestHandler):
