@@ -21,10 +21,18 @@ internal sealed record VariableVersionResponse(string Key, long Version, DateTim
 
 internal sealed record VariableListResponse(IReadOnlyList<VariableVersionResponse> Items, string? NextAfter);
 
-internal sealed record ListVariablesQuery(
-    [FromQuery(Name = "prefix")] string? Prefix,
-    [FromQuery(Name = "after")] string? After,
-    [FromQuery(Name = "limit")] int? Limit);
+/// <summary>A class rather than a positional record: the request delegate generator cannot describe nullable constructor parameters.</summary>
+internal sealed class ListVariablesQuery
+{
+    [FromQuery(Name = "prefix")]
+    public string? Prefix { get; set; }
+
+    [FromQuery(Name = "after")]
+    public string? After { get; set; }
+
+    [FromQuery(Name = "limit")]
+    public int? Limit { get; set; }
+}
 
 internal sealed class SetVariableValidator : AbstractValidator<SetVariableRequest>
 {
