@@ -11,30 +11,12 @@
 # stored with whitespace, which the helper compacts through jq (the slow path), with fewer calls.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-harness="$root/tests/support/runtime.sh"
 calls=${1:-500}
-
-CRONIUM_TEST_DIR=$(mktemp -d)
-export CRONIUM_TEST_DIR CRONIUM_TEST_PORT=${CRONIUM_BENCH_PORT:-18191}
-cleanup() {
-  "$harness" stop || true
-  rm -rf "$CRONIUM_TEST_DIR"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/live-runtime.sh" 18191
 trap 'exit 143' TERM INT
-
-env_out=$("$harness" start)
-tcp=$(sed -n 's/^CRONIUM_RUNTIME_API=//p' <<<"$env_out")
-unix=$(sed -n 's/^CRONIUM_RUNTIME_SOCKET=//p' <<<"$env_out")
-exec_json=$("$harness" new-execution)
-"$harness" api PUT /v1/users/test-user/variables/bench.value '{"value":{"name":"benchmark","n":42,"tags":["a","b","c"]}}' >/dev/null
 "$harness" api PUT /v1/users/test-user/variables/bench.spaced '{"value": {"name": "benchmark", "n": 42, "tags": ["a", "b", "c"]}}' >/dev/null
 
-CRONIUM_EXECUTION_TOKEN=$(jq -r .token <<<"$exec_json")
-CRONIUM_EXECUTION_ID=$(jq -r .executionId <<<"$exec_json")
-export CRONIUM_EXECUTION_TOKEN CRONIUM_EXECUTION_ID
+export CRONIUM_EXECUTION_TOKEN=$token CRONIUM_EXECUTION_ID=$execution
 # shellcheck source=../../helpers/bash/cronium.sh
 source "$root/helpers/bash/cronium.sh"
 

@@ -7,29 +7,14 @@
 #   bench/helpers/node.sh [CALLS]       (CRONIUM_RUNTIME_DLL, NODE and CRONIUM_BENCH_PORT are honoured)
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-harness="$root/tests/support/runtime.sh"
 node=${NODE:-node}
 calls=${1:-500}
-
-export CRONIUM_TEST_DIR=$(mktemp -d) CRONIUM_TEST_PORT=${CRONIUM_BENCH_PORT:-18391}
-cleanup() {
-  "$harness" stop || true
-  rm -rf "$CRONIUM_TEST_DIR"
-}
-trap cleanup EXIT
-
-env_out=$("$harness" start)
-tcp=$(sed -n 's/^CRONIUM_RUNTIME_API=//p' <<<"$env_out")
-unix=$(sed -n 's/^CRONIUM_RUNTIME_SOCKET=//p' <<<"$env_out")
-exec_json=$("$harness" new-execution)
-"$harness" api PUT /v1/users/test-user/variables/bench.value '{"value": {"name": "benchmark", "n": 42, "tags": ["a", "b", "c"]}}' >/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/live-runtime.sh" 18391
 
 echo "node $("$node" --version), $calls getVariable calls per series"
 for api in "$tcp" "$unix"; do
   CRONIUM_RUNTIME_API=$api \
-  CRONIUM_EXECUTION_TOKEN=$(jq -r .token <<<"$exec_json") \
-  CRONIUM_EXECUTION_ID=$(jq -r .executionId <<<"$exec_json") \
+  CRONIUM_EXECUTION_TOKEN=$token \
+  CRONIUM_EXECUTION_ID=$execution \
     "$node" "$here/node.js" "$calls" bench.value
 done

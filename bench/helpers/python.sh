@@ -7,29 +7,14 @@
 #   bench/helpers/python.sh [CALLS]     (CRONIUM_RUNTIME_DLL, PYTHON and CRONIUM_BENCH_PORT are honoured)
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-harness="$root/tests/support/runtime.sh"
 python=${PYTHON:-python3}
 calls=${1:-500}
-
-export CRONIUM_TEST_DIR=$(mktemp -d) CRONIUM_TEST_PORT=${CRONIUM_BENCH_PORT:-18291}
-cleanup() {
-  "$harness" stop || true
-  rm -rf "$CRONIUM_TEST_DIR"
-}
-trap cleanup EXIT
-
-env_out=$("$harness" start)
-tcp=$(sed -n 's/^CRONIUM_RUNTIME_API=//p' <<<"$env_out")
-unix=$(sed -n 's/^CRONIUM_RUNTIME_SOCKET=//p' <<<"$env_out")
-exec_json=$("$harness" new-execution)
-"$harness" api PUT /v1/users/test-user/variables/bench.value '{"value": {"name": "benchmark", "n": 42, "tags": ["a", "b", "c"]}}' >/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/live-runtime.sh" 18291
 
 echo "$("$python" --version 2>&1), $calls getVariable calls per series"
 for api in "$tcp" "$unix"; do
   CRONIUM_RUNTIME_API=$api \
-  CRONIUM_EXECUTION_TOKEN=$(jq -r .token <<<"$exec_json") \
-  CRONIUM_EXECUTION_ID=$(jq -r .executionId <<<"$exec_json") \
+  CRONIUM_EXECUTION_TOKEN=$token \
+  CRONIUM_EXECUTION_ID=$execution \
     "$python" "$here/python.py" "$calls" bench.value
 done

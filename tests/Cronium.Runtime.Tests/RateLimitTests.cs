@@ -48,13 +48,27 @@ public sealed class RateLimitTests
         var e = await a.CreateExecutionAsync();
         using var onA = a.Script(e);
         using var onB = b.Script(e);
-        await onB.GetAsync("/health/ready");
+        // Both instances talk to Valkey before the burst (a busy machine can make the first connection slow).
+        await WaitUntilCacheHealthyAsync(a);
+        await WaitUntilCacheHealthyAsync(b);
+        var (seenA, seenB) = (a.Logs.Count, b.Logs.Count);
 
         var (responses, windows) = await BurstAsync(30, i => (i % 2 == 0 ? onA : onB).GetAsync($"/v1/executions/{e.ExecutionId}/input"));
 
         // Counted per instance, two instances would let 2 × 5 through per window; shared, only 5.
         Assert.InRange(responses.Count(r => r.StatusCode == HttpStatusCode.OK), Permits, Permits * windows);
-        Assert.DoesNotContain(a.Logs.Concat(b.Logs), l => l.Contains("Cache degraded", StringComparison.Ordinal));
+        Assert.DoesNotContain(a.Logs.Skip(seenA).Concat(b.Logs.Skip(seenB)), l => l.Contains("Cache degraded", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilCacheHealthyAsync(RuntimeFactory runtime)
+    {
+        using var client = runtime.Client();
+        for (var i = 0; i < 100; i++)
+        {
+            if (await (await client.GetAsync("/health/ready")).Content.ReadAsStringAsync() == "Healthy") return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("Valkey never answered the runtime");
     }
 
     private static async Task<(HttpResponseMessage[] Responses, int Windows)> BurstAsync(int count, Func<int, Task<HttpResponseMessage>> call)

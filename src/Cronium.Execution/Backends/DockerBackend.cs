@@ -130,17 +130,15 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
         };
     }
 
-    /// <summary>The script in a folder the container's user can write (the host side stays private to this user's temp folder).</summary>
+    /// <summary>
+    /// The script in a folder the container's user can write (the host side stays private to this user's temp folder).
+    /// The runner images resolve <c>import 'cronium'</c> themselves (/node_modules).
+    /// </summary>
     private static DirectoryInfo PrepareWorkFolder(BackendRequest request)
     {
         var work = Directory.CreateTempSubdirectory("cronium-job-");
         var script = Path.Combine(work.FullName, request.Event.FileName);
         File.WriteAllText(script, request.Event.Script);
-        if (request.Event.Language == Language.Node)
-        {
-            Directory.CreateDirectory(Path.Combine(work.FullName, "node_modules"));
-            File.CreateSymbolicLink(Path.Combine(work.FullName, "node_modules", "cronium"), "/opt/cronium/helpers/node");
-        }
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(work.FullName, (UnixFileMode)Convert.ToInt32("777", 8));
