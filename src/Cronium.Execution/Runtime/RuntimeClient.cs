@@ -98,19 +98,6 @@ public sealed class RuntimeClient : IDisposable
         }
     }
 
-    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await http.GetAsync("health/ready", cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
     public void Dispose() => http.Dispose();
 
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)

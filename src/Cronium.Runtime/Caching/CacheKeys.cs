@@ -7,8 +7,6 @@ internal static class CacheKeys
 
     public static string ExecutionInput(string executionId) => $"cronium:exec:{executionId}:input";
 
-    public static string ExecutionContext(string executionId) => $"cronium:exec:{executionId}:context";
-
     public static string Variable(string userId, string key) => $"cronium:var:{userId.Length}:{userId}:{key}";
 
     public static string RateWindow(string executionId, long window) => $"cronium:rate:{executionId}:{window}";

@@ -65,9 +65,6 @@ internal sealed class RuntimeCache : IAsyncDisposable
 
     public bool Enabled => connection is not null;
 
-    /// <summary>Configured but skipped since its last failure.</summary>
-    public bool IsDegraded => Volatile.Read(ref degraded) == 1;
-
     private IDatabase? Db =>
         connection is null || time.GetUtcNow().UtcTicks < Interlocked.Read(ref skipUntilTicks) ? null : connection.GetDatabase();
 
