@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# Tool actions through the runtime to real local providers (providers.py): a webhook receiver
+# Tool actions through the runtime to real local providers (tests/support/providers.py): a webhook receiver
 # for Slack and Discord, and an SMTP server for email.
 
 load helper
 
 setup_file() {
-  python3 "$BATS_TEST_DIRNAME/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- 4>&- &
+  python3 "$BATS_TEST_DIRNAME/../../../tests/support/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- 4>&- &
   echo $! >"$BATS_FILE_TMPDIR/providers.pid"
   for _ in $(seq 100); do [ -s "$BATS_FILE_TMPDIR/ports" ] && break; sleep 0.1; done
   read -r _ webhook _ smtp <"$BATS_FILE_TMPDIR/ports"

@@ -23,6 +23,8 @@ USER = os.environ.get("CRONIUM_TEST_USER", "test-user")
 
 # The suite tests the source tree, not whatever may be installed.
 sys.path.insert(0, str(HELPER_DIR))
+# The stand-in providers (providers.py) are shared with the bash suite.
+sys.path.insert(0, str(REPO / "tests" / "support"))
 
 import cronium  # noqa: E402
 from cronium import _client  # noqa: E402

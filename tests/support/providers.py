@@ -1,36 +1,51 @@
-"""Real local providers for tool actions: a webhook receiver (Slack, Discord) and an SMTP server.
+"""Local stand-ins for the tool-action providers: a webhook receiver (Slack, Discord, webhooks) and just
+enough SMTP (RFC 5321, no TLS or authentication). Loopback only; the runtime talks to them exactly as it
+would to the real ones. A webhook path containing "fail" answers 500, like a provider that is down.
 
-They listen on loopback only; the runtime talks to them exactly as it would to the real ones.
+As a library (the Python suite): WebhookServer and SmtpServer keep what they receive in .received and
+.messages. As a program (the bash suite):
+
+    python3 providers.py DIR
+
+appends every request as one JSON line to DIR/received.jsonl and writes the ports to DIR/ports
+("webhook PORT smtp PORT") once both listen.
 """
 
 import json
+import os
 import socketserver
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Optional
+
+Listener = Optional[Callable[[Dict[str, Any]], None]]
 
 
 class WebhookServer:
     """Records every POST (path and JSON body); answers 200 ``ok`` like Slack does."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_receive: Listener = None) -> None:
         received: List[Dict[str, Any]] = []
         self.received = received
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
                     body = json.loads(raw)
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
-                received.append({"path": self.path, "body": body})
-                self.send_response(200)
+                entry = {"path": self.path, "body": body}
+                received.append(entry)
+                if on_receive:
+                    on_receive(entry)
+                code, text = (500, b"down") if "fail" in self.path else (200, b"ok")
+                self.send_response(code)
                 self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(text)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(text)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -49,9 +64,9 @@ class WebhookServer:
 
 
 class SmtpServer:
-    """Just enough SMTP (RFC 5321) to accept mail without TLS or authentication, and keep it."""
+    """Accepts mail and keeps it: {"from", "to": [...], "data"} per message."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_receive: Listener = None) -> None:
         messages: List[Dict[str, Any]] = []
         self.messages = messages
 
@@ -91,10 +106,10 @@ class SmtpServer:
                             lines.append(data.decode("utf-8", "replace"))
                         mail["data"] = "".join(lines)
                         messages.append(mail)
+                        if on_receive:
+                            on_receive(mail)
                         self.reply("250 OK queued")
-                    elif verb == "RSET":
-                        self.reply("250 OK")
-                    elif verb == "NOOP":
+                    elif verb in ("RSET", "NOOP"):
                         self.reply("250 OK")
                     elif verb == "QUIT":
                         self.reply("221 Bye")
@@ -113,3 +128,25 @@ class SmtpServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def serve(out_dir: str) -> None:
+    lock = threading.Lock()
+
+    def record(kind: str) -> Callable[[Dict[str, Any]], None]:
+        def write(entry: Dict[str, Any]) -> None:
+            with lock, open(out_dir + "/received.jsonl", "a", encoding="utf-8") as f:
+                # raw UTF-8, so tests can grep for what they sent
+                f.write(json.dumps(dict(entry, kind=kind), ensure_ascii=False) + "\n")
+        return write
+
+    web = WebhookServer(record("webhook"))
+    smtp = SmtpServer(record("email"))
+    with open(out_dir + "/ports.tmp", "w") as f:
+        f.write("webhook %d smtp %d\n" % (web.port, smtp.port))
+    os.replace(out_dir + "/ports.tmp", out_dir + "/ports")
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
