@@ -9,6 +9,14 @@ internal sealed record EventRef(string Id, string Name, string Type);
 
 internal sealed record WorkflowRef(string Id, string RunId, string NodeId);
 
+/// <summary>What started this execution when a conditional action did: the execution it followed, and the action's kind.</summary>
+internal sealed record TriggerRef(string ExecutionId, string Kind);
+
+internal static class ActionKinds
+{
+    public static readonly string[] All = ["ON_SUCCESS", "ON_FAILURE", "ALWAYS", "ON_CONDITION"];
+}
+
 internal sealed record CreateExecutionRequest(
     EventRef Event,
     string UserId,
@@ -17,7 +25,9 @@ internal sealed record CreateExecutionRequest(
     Dictionary<string, string>? Metadata = null,
     WorkflowRef? Workflow = null,
     int? Attempt = null,
-    int? TimeoutSeconds = null)
+    int? TimeoutSeconds = null,
+    string? RunId = null,
+    TriggerRef? Trigger = null)
 {
     public static async ValueTask<CreateExecutionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CreateExecutionRequest>(http);
 }
@@ -48,6 +58,8 @@ internal sealed record ExecutionResponse(
     string JobId,
     EventRef Event,
     WorkflowRef? Workflow,
+    string? RunId,
+    TriggerRef? Trigger,
     int Attempt,
     RawJson Input,
     RawJson Output,
@@ -60,12 +72,15 @@ internal sealed record ExecutionResponse(
     string? Error)
 {
     public static ExecutionResponse From(ExecutionRow r) => new(
-        r.Id, r.Status, r.UserId, r.JobId, new EventRef(r.EventId, r.EventName, r.EventType), WorkflowOf(r), r.Attempt,
+        r.Id, r.Status, r.UserId, r.JobId, new EventRef(r.EventId, r.EventName, r.EventType), WorkflowOf(r), r.RunId, TriggerOf(r), r.Attempt,
         RawJson.OrNull(r.Input), RawJson.OrNull(r.Output), r.Condition, new RawJson(r.Metadata),
         Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), Time.FromMs(r.CompletedAt), r.ExitCode, r.Error);
 
     public static WorkflowRef? WorkflowOf(ExecutionRow r) =>
         r.Workflow is null ? null : JsonSerializer.Deserialize<WorkflowRef>(r.Workflow, JsonBody.Strict);
+
+    public static TriggerRef? TriggerOf(ExecutionRow r) =>
+        r.Trigger is null ? null : JsonSerializer.Deserialize<TriggerRef>(r.Trigger, JsonBody.Strict);
 }
 
 internal sealed record ExecutionContextResponse(
@@ -74,13 +89,15 @@ internal sealed record ExecutionContextResponse(
     string UserId,
     EventRef Event,
     WorkflowRef? Workflow,
+    string? RunId,
+    TriggerRef? Trigger,
     int Attempt,
     DateTimeOffset StartedAt,
     DateTimeOffset Deadline,
     RawJson Metadata)
 {
     public static ExecutionContextResponse From(ExecutionRow r) => new(
-        r.Id, r.JobId, r.UserId, new EventRef(r.EventId, r.EventName, r.EventType), ExecutionResponse.WorkflowOf(r), r.Attempt,
+        r.Id, r.JobId, r.UserId, new EventRef(r.EventId, r.EventName, r.EventType), ExecutionResponse.WorkflowOf(r), r.RunId, ExecutionResponse.TriggerOf(r), r.Attempt,
         Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), new RawJson(r.Metadata));
 }
 
@@ -114,6 +131,16 @@ internal sealed class CreateExecutionValidator : AbstractValidator<CreateExecuti
             RuleFor(x => x.Workflow!.Id).NotEmpty().MaximumLength(128).OverridePropertyName("workflow.id");
             RuleFor(x => x.Workflow!.RunId).NotEmpty().MaximumLength(128).OverridePropertyName("workflow.runId");
             RuleFor(x => x.Workflow!.NodeId).NotEmpty().MaximumLength(128).OverridePropertyName("workflow.nodeId");
+            RuleFor(x => x.RunId).Must((x, runId) => runId is null || runId == x.Workflow!.RunId)
+                .WithMessage("'runId' must equal 'workflow.runId' when both are given.");
+        });
+        RuleFor(x => x.RunId).MaximumLength(128);
+        When(x => x.Trigger is not null, () =>
+        {
+            RuleFor(x => x.Trigger!.ExecutionId).Must(id => Guid.TryParse(id, out _)).OverridePropertyName("trigger.executionId")
+                .WithMessage("'trigger.executionId' must be an execution id.");
+            RuleFor(x => x.Trigger!.Kind).Must(k => ActionKinds.All.Contains(k)).OverridePropertyName("trigger.kind")
+                .WithMessage($"'trigger.kind' must be one of {string.Join(", ", ActionKinds.All)}.");
         });
     }
 }

@@ -47,6 +47,8 @@ internal static class ExecutionsApi
             EventName = request.Event.Name,
             EventType = request.Event.Type,
             Workflow = request.Workflow is null ? null : JsonSerializer.Serialize(request.Workflow, JsonBody.Strict),
+            RunId = request.RunId ?? request.Workflow?.RunId,
+            Trigger = request.Trigger is null ? null : JsonSerializer.Serialize(request.Trigger, JsonBody.Strict),
             Attempt = request.Attempt ?? 1,
             Input = input?.GetRawText(),
             Metadata = JsonSerializer.Serialize(request.Metadata ?? [], JsonBody.Strict),

@@ -39,6 +39,9 @@ public sealed class RuntimeOptions
     /// <summary>Audit rows older than this are pruned.</summary>
     public int AuditRetentionDays { get; set; } = 30;
 
+    /// <summary>Ended runs, executions and their logs older than this are pruned.</summary>
+    public int RunRetentionDays { get; set; } = 30;
+
     public string Issuer { get; set; } = "cronium-runtime";
 
     public string Audience { get; set; } = "cronium-scripts";
@@ -54,6 +57,9 @@ public sealed class LimitsOptions
     public int MaxValueBytes { get; set; } = 1 << 20;
     public int MaxDataBytes { get; set; } = 8 << 20;
     public int MaxRequestBodyBytes { get; set; } = 9 << 20;
+
+    /// <summary>An execution's recorded log; past it, the log says so and the rest is not kept.</summary>
+    public long MaxLogBytes { get; set; } = 1 << 20;
 }
 
 /// <summary>The <c>Runtime:RateLimit</c> section: calls per execution per second.</summary>

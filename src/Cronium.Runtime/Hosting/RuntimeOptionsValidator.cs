@@ -47,6 +47,8 @@ internal sealed class RuntimeOptionsValidator(IHostEnvironment environment) : IV
         if (o.TokenGraceSeconds is < 0 or > 3600) errors.Add("Runtime:TokenGraceSeconds must be between 0 and 3600.");
         if (o.ClockSkewSeconds is < 0 or > 30) errors.Add("Runtime:ClockSkewSeconds must be between 0 and 30.");
         if (o.AuditRetentionDays < 1) errors.Add("Runtime:AuditRetentionDays must be at least 1.");
+        // A day at least: idempotency records (kept 24 h) may name an execution, and a replay must still find it.
+        if (o.RunRetentionDays < 1) errors.Add("Runtime:RunRetentionDays must be at least 1.");
         if (string.IsNullOrWhiteSpace(o.Issuer)) errors.Add("Runtime:Issuer must not be empty.");
         if (string.IsNullOrWhiteSpace(o.Audience)) errors.Add("Runtime:Audience must not be empty.");
         if (!IsOctalMode(o.UnixSocketMode)) errors.Add("Runtime:UnixSocketMode must be an octal mode such as 0660 or 0666.");
@@ -83,6 +85,7 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         var errors = new List<string>();
         if (o.MaxValueBytes < 1) errors.Add("Runtime:Limits:MaxValueBytes must be positive.");
         if (o.MaxDataBytes < 1) errors.Add("Runtime:Limits:MaxDataBytes must be positive.");
+        if (o.MaxLogBytes < 1024) errors.Add("Runtime:Limits:MaxLogBytes must be at least 1024.");
         if (o.MaxRequestBodyBytes < Math.Max(o.MaxValueBytes, o.MaxDataBytes))
             errors.Add("Runtime:Limits:MaxRequestBodyBytes must be at least MaxValueBytes and MaxDataBytes.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

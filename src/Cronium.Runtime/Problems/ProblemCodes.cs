@@ -16,6 +16,8 @@ internal static class ProblemCodes
     public const string ExecutionNotFound = "execution_not_found";
     public const string VariableNotFound = "variable_not_found";
     public const string CredentialNotFound = "credential_not_found";
+    public const string RunNotFound = "run_not_found";
+    public const string RunFinished = "run_finished";
     public const string VersionConflict = "version_conflict";
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
@@ -54,6 +56,8 @@ internal static class ProblemCodes
         ExecutionNotFound => "No such execution",
         VariableNotFound => "No such variable",
         CredentialNotFound => "No such credential",
+        RunNotFound => "No such run",
+        RunFinished => "The run has finished",
         VersionConflict => "The variable's version does not match ifVersion",
         PayloadTooLarge => "The payload is over the limit",
         RateLimited => "Too many calls from this execution",

@@ -11,6 +11,8 @@ internal sealed class ExecutionRow
     public string EventName { get; set; } = "";
     public string EventType { get; set; } = "";
     public string? Workflow { get; set; }
+    public string? RunId { get; set; }
+    public string? Trigger { get; set; }
     public int Attempt { get; set; }
     public string? Input { get; set; }
     public string? Output { get; set; }
@@ -40,17 +42,19 @@ internal sealed class ExecutionStore(DbScope db)
     public const string Running = "running";
 
     private const string Columns = """
-        id, user_id, job_id, event_id, event_name, event_type, workflow, attempt, input, output, condition, metadata,
+        id, user_id, job_id, event_id, event_name, event_type, workflow, run_id, trigger, attempt, input, output, condition, metadata,
         status, exit_code, error, timeout_seconds, token_id, token_expires_at, started_at, deadline, completed_at
         """;
 
     private const string InsertSql = $"""
         INSERT INTO executions ({Columns})
-        VALUES (@Id, @UserId, @JobId, @EventId, @EventName, @EventType, @Workflow, @Attempt, @Input, @Output, @Condition, @Metadata,
+        VALUES (@Id, @UserId, @JobId, @EventId, @EventName, @EventType, @Workflow, @RunId, @Trigger, @Attempt, @Input, @Output, @Condition, @Metadata,
                 @Status, @ExitCode, @Error, @TimeoutSeconds, @TokenId, @TokenExpiresAt, @StartedAt, @Deadline, @CompletedAt)
         """;
 
     private const string SelectSql = $"SELECT {Columns} FROM executions WHERE id = @Id";
+
+    private const string SelectByRunSql = $"SELECT {Columns} FROM executions WHERE run_id = @RunId ORDER BY started_at, id";
 
     private const string SelectStateSql = "SELECT status, token_expires_at FROM executions WHERE id = @Id";
 
@@ -70,6 +74,10 @@ internal sealed class ExecutionStore(DbScope db)
 
     public Task<ExecutionRow?> GetAsync(string id, CancellationToken cancellationToken) =>
         db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<ExecutionRow>(new CommandDefinition(SelectSql, new { Id = id }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    /// <summary>Every execution of a run (its events, its nodes' attempts, its follow-ups), in the order they started.</summary>
+    public async Task<IReadOnlyList<ExecutionRow>> ListByRunAsync(string runId, CancellationToken cancellationToken) =>
+        (await db.ReadAsync((c, tx) => c.QueryAsync<ExecutionRow>(new CommandDefinition(SelectByRunSql, new { RunId = runId }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
 
     public Task<ExecutionState?> GetStateAsync(string id, CancellationToken cancellationToken) =>
         db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<ExecutionState>(new CommandDefinition(SelectStateSql, new { Id = id }, tx, cancellationToken: cancellationToken)), cancellationToken);

@@ -5,7 +5,8 @@ namespace Cronium.Runtime.Storage;
 
 /// <summary>
 /// Prunes what only needs to live for a while: idempotency records (24 h), variable tombstones (a day, well
-/// past any cache entry that could still hold an older version) and audit rows past their retention.
+/// past any cache entry that could still hold an older version), audit rows, and ended runs, executions and
+/// their logs past their retention.
 /// </summary>
 internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOptions<Hosting.RuntimeOptions> options, ILogger<Maintenance> logger)
     : BackgroundService
@@ -13,6 +14,17 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
     private const string PruneIdempotencySql = "DELETE FROM idempotency_keys WHERE created_at < @Cutoff";
     private const string PruneTombstonesSql = "DELETE FROM variables WHERE deleted AND updated_at < @Cutoff";
     private const string PruneAuditSql = "DELETE FROM audit_log WHERE at < @Cutoff";
+
+    // Ended runs and executions past their retention go with their nodes and logs; an execution of a run that is
+    // still going stays as long as its run does.
+    private const string PruneRunNodesSql = "DELETE FROM run_nodes WHERE run_id IN (SELECT id FROM runs WHERE completed_at < @Cutoff)";
+    private const string PruneRunsSql = "DELETE FROM runs WHERE completed_at < @Cutoff";
+    private const string PrunableExecutions = """
+        SELECT id FROM executions WHERE completed_at < @Cutoff
+          AND (run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE completed_at IS NULL))
+        """;
+    private const string PruneLogsSql = $"DELETE FROM execution_logs WHERE execution_id IN ({PrunableExecutions})";
+    private const string PruneExecutionsSql = $"DELETE FROM executions WHERE id IN ({PrunableExecutions})";
 
     private static readonly TimeSpan Every = TimeSpan.FromMinutes(10);
 
@@ -38,9 +50,12 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
         var now = time.GetUtcNow();
         var day = Time.ToMs(now - TimeSpan.FromDays(1));
         var audit = Time.ToMs(now - TimeSpan.FromDays(options.Value.AuditRetentionDays));
+        var runs = Time.ToMs(now - TimeSpan.FromDays(options.Value.RunRetentionDays));
         await using var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(PruneIdempotencySql, new { Cutoff = day }, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(PruneTombstonesSql, new { Cutoff = day }, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(PruneAuditSql, new { Cutoff = audit }, cancellationToken: cancellationToken));
+        foreach (var sql in new[] { PruneRunNodesSql, PruneRunsSql, PruneLogsSql, PruneExecutionsSql })
+            await connection.ExecuteAsync(new CommandDefinition(sql, new { Cutoff = runs }, cancellationToken: cancellationToken));
     }
 }

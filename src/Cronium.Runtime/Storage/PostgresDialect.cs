@@ -18,6 +18,8 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
 
     public override bool SerializeWrites => false;
 
+    public override string LockRow => " FOR UPDATE";
+
     public override void Migrate(ILogger logger)
     {
         using var connection = dataSource.OpenConnection();

@@ -21,6 +21,9 @@ internal abstract class SqlDialect
     /// <summary>SQLite has one writer at a time; taking turns in-process beats spinning on SQLITE_BUSY.</summary>
     public abstract bool SerializeWrites { get; }
 
+    /// <summary>Appended to a SELECT that must hold its row until the transaction ends (SQLite's single writer already does).</summary>
+    public abstract string LockRow { get; }
+
     public abstract void Migrate(ILogger logger);
 
     /// <summary>Appends audit rows in as few round trips as the engine allows.</summary>

@@ -35,6 +35,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool SerializeWrites => true;
 
+    public override string LockRow => "";
+
     public override void Migrate(ILogger logger)
     {
         var scripts = ScriptCount("Sqlite");

@@ -20,6 +20,8 @@ internal static class StorageSetup
         builder.Services.AddScoped<VariableStore>();
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddScoped<CredentialStore>();
+        builder.Services.AddScoped<RunStore>();
+        builder.Services.AddScoped<LogStore>();
         builder.Services.AddHostedService<Migrator>();
         builder.Services.AddHostedService<Maintenance>();
         return builder;

@@ -43,6 +43,7 @@ internal static class ValidationFilter
     [
         ("key", v => ValidationSetup.KeyPattern().IsMatch(v), ValidationSetup.KeyRule),
         ("name", v => ValidationSetup.KeyPattern().IsMatch(v), ValidationSetup.KeyRule),
+        ("nodeId", v => ValidationSetup.KeyPattern().IsMatch(v), ValidationSetup.KeyRule),
         ("userId", v => ValidationSetup.UserIdPattern().IsMatch(v), ValidationSetup.UserIdRule),
     ];
 

@@ -1,0 +1,164 @@
+using Dapper;
+
+namespace Cronium.Runtime.Storage;
+
+internal sealed class RunRow
+{
+    public string Id { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string Status { get; set; } = "";
+    public string? Input { get; set; }
+    public string? Error { get; set; }
+    public string Metadata { get; set; } = "{}";
+    public long StartedAt { get; set; }
+    public long? CompletedAt { get; set; }
+}
+
+/// <summary>A workflow node; input, output, condition and exit code are its last attempt's (joined from executions).</summary>
+internal sealed class RunNodeRow
+{
+    public string RunId { get; set; } = "";
+    public string NodeId { get; set; } = "";
+    public int Position { get; set; }
+    public string Kind { get; set; } = "";
+    public string Status { get; set; } = "";
+    public int Attempts { get; set; }
+    public string? ExecutionId { get; set; }
+    public string? Error { get; set; }
+    public long? StartedAt { get; set; }
+    public long? CompletedAt { get; set; }
+    public string? Input { get; set; }
+    public string? Output { get; set; }
+    public bool? Condition { get; set; }
+    public int? ExitCode { get; set; }
+}
+
+/// <summary>What a list of runs may be narrowed to; the cursor is the last row of the previous page.</summary>
+internal sealed record RunFilter(string? Status, string? Kind, string? Name, (long StartedAt, string Id)? Before, int Take);
+
+internal sealed class RunStore(DbScope db)
+{
+    public const string Running = "running";
+
+    private const string RunColumns = "id, kind, name, user_id, status, input, error, metadata, started_at, completed_at";
+
+    private const string InsertRunSql = $"""
+        INSERT INTO runs ({RunColumns})
+        VALUES (@Id, @Kind, @Name, @UserId, @Status, @Input, @Error, @Metadata, @StartedAt, @CompletedAt)
+        """;
+
+    private const string InsertNodeSql = """
+        INSERT INTO run_nodes (run_id, node_id, position, kind, status, attempts, execution_id, error, started_at, completed_at)
+        VALUES (@RunId, @NodeId, @Position, @Kind, @Status, @Attempts, @ExecutionId, @Error, @StartedAt, @CompletedAt)
+        """;
+
+    private const string SelectRunSql = $"SELECT {RunColumns} FROM runs WHERE id = @Id";
+
+    private const string SelectNodesSql = """
+        SELECT n.run_id, n.node_id, n.position, n.kind, n.status, n.attempts, n.execution_id, n.error, n.started_at, n.completed_at,
+               e.input, e.output, e.condition, e.exit_code
+        FROM run_nodes n LEFT JOIN executions e ON e.id = n.execution_id
+        WHERE n.run_id = @RunId ORDER BY n.position
+        """;
+
+    private const string SelectNodeSql = """
+        SELECT run_id, node_id, position, kind, status, attempts, execution_id, error, started_at, completed_at
+        FROM run_nodes WHERE run_id = @RunId AND node_id = @NodeId
+        """;
+
+    private const string UpdateNodeSql = """
+        UPDATE run_nodes SET status = @Status, attempts = @Attempts, execution_id = @ExecutionId, error = @Error,
+                             started_at = @StartedAt, completed_at = @CompletedAt
+        WHERE run_id = @RunId AND node_id = @NodeId
+        """;
+
+    private const string CompleteRunSql = """
+        UPDATE runs SET status = @Status, error = @Error, completed_at = @CompletedAt WHERE id = @Id AND status = 'running'
+        """;
+
+    // The list's filters are fixed fragments joined in code: a NULL parameter PostgreSQL cannot type is never sent.
+    private const string ListRunsSql = $"SELECT {RunColumns} FROM runs";
+    private const string WhereStatus = "status = @Status";
+    private const string WhereKind = "kind = @Kind";
+    private const string WhereName = "name = @Name";
+    private const string WhereBefore = "(started_at < @BeforeAt OR (started_at = @BeforeAt AND id < @BeforeId))";
+    private const string ListOrder = " ORDER BY started_at DESC, id DESC LIMIT @Take";
+
+    public Task InsertAsync(RunRow run, IReadOnlyList<RunNodeRow> nodes, CancellationToken cancellationToken) =>
+        db.TransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(InsertRunSql, run, tx, cancellationToken: cancellationToken));
+            if (nodes.Count > 0) await c.ExecuteAsync(new CommandDefinition(InsertNodeSql, nodes, tx, cancellationToken: cancellationToken));
+            return true;
+        }, cancellationToken);
+
+    public Task<RunRow?> GetAsync(string id, CancellationToken cancellationToken) =>
+        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(SelectRunSql, new { Id = id }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    public async Task<IReadOnlyList<RunNodeRow>> NodesAsync(string runId, CancellationToken cancellationToken) =>
+        (await db.ReadAsync((c, tx) => c.QueryAsync<RunNodeRow>(new CommandDefinition(SelectNodesSql, new { RunId = runId }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+
+    public async Task<IReadOnlyList<RunRow>> ListAsync(RunFilter filter, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        if (filter.Status is not null) where.Add(WhereStatus);
+        if (filter.Kind is not null) where.Add(WhereKind);
+        if (filter.Name is not null) where.Add(WhereName);
+        if (filter.Before is not null) where.Add(WhereBefore);
+        var sql = ListRunsSql + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + ListOrder;
+        var parameters = new
+        {
+            filter.Status, filter.Kind, filter.Name, filter.Take,
+            BeforeAt = filter.Before?.StartedAt ?? 0, BeforeId = filter.Before?.Id ?? "",
+        };
+        return (await db.ReadAsync((c, tx) => c.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+    }
+
+    /// <summary>
+    /// Moves a node to a new state while its run is running. The first move out of <c>pending</c> stamps its start,
+    /// a final state its end. Null when the run or the node does not exist; the run's row says why a refusal was one.
+    /// </summary>
+    public Task<(RunRow? Run, RunNodeRow? Node)> UpdateNodeAsync(string runId, string nodeId, NodeUpdate update, long now, CancellationToken cancellationToken) =>
+        db.TransactionAsync<(RunRow?, RunNodeRow?)>(async (c, tx) =>
+        {
+            var run = await c.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(SelectRunSql, new { Id = runId }, tx, cancellationToken: cancellationToken));
+            if (run is null || run.Status != Running) return (run, null);
+            var node = await c.QuerySingleOrDefaultAsync<RunNodeRow>(new CommandDefinition(SelectNodeSql, new { RunId = runId, NodeId = nodeId }, tx, cancellationToken: cancellationToken));
+            if (node is null) return (run, null);
+            node.Status = update.Status;
+            node.Attempts = update.Attempts ?? node.Attempts;
+            node.ExecutionId = update.ExecutionId ?? node.ExecutionId;
+            node.Error = update.Error;
+            if (update.Status is not (NodeStatuses.Pending or NodeStatuses.Skipped)) node.StartedAt ??= now;
+            node.CompletedAt = NodeStatuses.IsFinal(update.Status) ? now : null;
+            await c.ExecuteAsync(new CommandDefinition(UpdateNodeSql, node, tx, cancellationToken: cancellationToken));
+            return (run, node);
+        }, cancellationToken);
+
+    public Task<(CompleteOutcome Outcome, RunRow? Row)> CompleteAsync(string id, string status, string? error, long now, CancellationToken cancellationToken) =>
+        db.TransactionAsync(async (c, tx) =>
+        {
+            var changed = await c.ExecuteAsync(new CommandDefinition(CompleteRunSql, new { Id = id, Status = status, Error = error, CompletedAt = now }, tx, cancellationToken: cancellationToken));
+            var row = await c.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(SelectRunSql, new { Id = id }, tx, cancellationToken: cancellationToken));
+            var outcome = row is null ? CompleteOutcome.NotFound
+                : changed == 1 ? CompleteOutcome.Completed
+                : row.Status == status ? CompleteOutcome.AlreadySame
+                : CompleteOutcome.AlreadyOther;
+            return (outcome, row);
+        }, cancellationToken);
+}
+
+internal sealed record NodeUpdate(string Status, int? Attempts, string? ExecutionId, string? Error);
+
+internal static class NodeStatuses
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Skipped = "skipped";
+
+    public static readonly string[] All = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled", "skipped"];
+
+    public static bool IsFinal(string status) => status is not (Pending or Running);
+}
