@@ -103,20 +103,35 @@ public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<
     [Fact]
     public async Task OutputStreamsLiveBeforeTheScriptEnds()
     {
+        // The script cannot end before the test has seen its first line: it waits for a file the test writes then.
+        var release = Path.Combine(Path.GetTempPath(), $"cronium-live-{Guid.NewGuid():N}");
         var output = new CapturedOutput();
-        var run = Runner.RunAsync(Paths.Inline(Language.Python, "import time\nprint('first', flush=True)\ntime.sleep(3)\nprint('second')"), new RunOptions(), output, default);
-
-        var seen = false;
-        for (var i = 0; i < 40 && !seen; i++)
+        var run = Runner.RunAsync(Paths.Inline(Language.Python,
+            $"import os, time\nprint('first', flush=True)\nfor _ in range(600):\n    if os.path.exists({Quote(release)}): break\n    time.sleep(0.05)\nprint('second')"),
+            new RunOptions(), output, default);
+        try
         {
-            await Task.Delay(50);
-            seen = output.Stdout.Contains("first");
-        }
-        var stillRunning = !run.IsCompleted;
-        await run;
+            var seen = false;
+            for (var i = 0; i < 600 && !seen && !run.IsCompleted; i++)
+            {
+                await Task.Delay(50);
+                seen = output.Stdout.Contains("first");
+            }
+            var stillRunning = !run.IsCompleted;
+            File.WriteAllText(release, "");
+            var result = await run;
 
-        Assert.True(seen && stillRunning, "the first line should arrive while the script is still sleeping");
+            Assert.True(seen && stillRunning, "the first line should arrive while the script is still waiting");
+            Assert.Equal("succeeded", result.Status);
+            Assert.Contains("second", output.Stdout);
+        }
+        finally
+        {
+            File.Delete(release);
+        }
     }
+
+    private static string Quote(string path) => "'" + path.Replace("'", "\\'") + "'";
 
     [Fact]
     public async Task SeededVariablesAndEnvironmentReachTheScript()

@@ -53,6 +53,9 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
 
     public Backend Backend { get; }
 
+    /// <summary>Every setting this runtime starts with (defaults for tests, then the overrides).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
     public string? Postgres => settings.GetValueOrDefault("ConnectionStrings:Postgres");
 
     public string? SqlitePath => settings.GetValueOrDefault("Runtime:SqlitePath");
