@@ -28,6 +28,9 @@ public sealed record EventDefinition
     public ResourceLimits Resources { get; init; } = ResourceLimits.Default;
     public bool Network { get; init; }
 
+    /// <summary>Conditional actions: what runs after this event, by how it ended.</summary>
+    public IReadOnlyList<EventAction> Actions { get; init; } = [];
+
     public string EventType => Language switch
     {
         Language.Bash => "BASH",

@@ -28,7 +28,7 @@ public static partial class EventLoader
         return long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value * multiplier : null;
     }
 
-    private static string? Text(Dictionary<string, YamlNode> fields, string name, List<string> problems)
+    internal static string? Text(Dictionary<string, YamlNode> fields, string name, List<string> problems)
     {
         if (!fields.TryGetValue(name, out var node)) return null;
         if (node is YamlScalarNode { Value: { Length: > 0 } value }) return value;
@@ -36,7 +36,7 @@ public static partial class EventLoader
         return null;
     }
 
-    private static TimeSpan Duration(YamlNode node, string name, List<string> problems)
+    internal static TimeSpan Duration(YamlNode node, string name, List<string> problems)
     {
         if (node is YamlScalarNode { Value: { } text } && ParseDuration(text) is { } span) return span;
         problems.Add($"line {node.Start.Line}: '{name}' must be a duration from 1s to 24h (e.g. 30, 30s, 5m)");

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -25,19 +23,29 @@ public sealed class EventFileException(string path, IReadOnlyList<string> proble
 /// environment: {GREETING: hello}
 /// resources: {memory: 256m, cpus: 1, pids: 128}
 /// network: false
+/// actions:               # conditional actions: see EventLoader.Actions.cs
+///   ON_SUCCESS: [{event: next.yaml}]
 /// </code>
 /// </summary>
 public static partial class EventLoader
 {
-    private static readonly string[] Fields = ["name", "language", "script", "scriptPath", "input", "timeout", "environment", "resources", "network"];
+    private static readonly string[] Fields = ["name", "language", "script", "scriptPath", "input", "timeout", "environment", "resources", "network", "actions"];
     private static readonly string[] ResourceFields = ["memory", "cpus", "pids"];
 
     public static EventDefinition Load(string path, Language? language = null)
     {
         if (!File.Exists(path)) throw new EventFileException(path, ["file not found"]);
-        var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
-        if (extension is ".yaml" or ".yml") return FromYaml(path, language);
+        if (IsYaml(path))
+        {
+            var root = ReadYaml(path) as YamlMappingNode
+                ?? throw new EventFileException(path, ["line 1: the event must be a mapping of fields (name:, language:, script: ...)"]);
+            var problems = new List<string>();
+            var ev = FromMapping(root, path, System.IO.Path.GetFileNameWithoutExtension(path), language, problems);
+            if (problems.Count > 0) throw new EventFileException(path, problems);
+            return ev!;
+        }
 
+        var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         var detected = language ?? Languages.FromExtension(path)
             ?? throw new EventFileException(path, [$"cannot tell the language from '{extension}': use --lang {Languages.Names}, or an event .yaml"]);
         return new EventDefinition
@@ -45,27 +53,35 @@ public static partial class EventLoader
             Name = System.IO.Path.GetFileNameWithoutExtension(path),
             Language = detected,
             Script = File.ReadAllText(path),
-            Source = path,
+            Source = System.IO.Path.GetFullPath(path),
         };
     }
 
-    private static EventDefinition FromYaml(string path, Language? languageOverride)
+    internal static bool IsYaml(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() is ".yaml" or ".yml";
+
+    /// <summary>The first document's root, or a problem naming the line where the YAML broke.</summary>
+    internal static YamlNode? ReadYaml(string path)
     {
-        var problems = new List<string>();
-        YamlMappingNode root;
         try
         {
             var stream = new YamlStream();
             using var reader = new StreamReader(path);
             stream.Load(reader);
-            root = stream.Documents.FirstOrDefault()?.RootNode as YamlMappingNode
-                ?? throw new EventFileException(path, ["line 1: the event must be a mapping of fields (name:, language:, script: ...)"]);
+            return stream.Documents.FirstOrDefault()?.RootNode;
         }
         catch (YamlException e)
         {
             throw new EventFileException(path, [$"line {e.Start.Line}: {e.Message}"]);
         }
+    }
 
+    /// <summary>
+    /// An event from a YAML mapping: a whole event file, or an event written inline in another file (an action, a
+    /// workflow node). Relative paths resolve against <paramref name="file"/>'s folder; problems are added, not thrown.
+    /// </summary>
+    internal static EventDefinition? FromMapping(YamlMappingNode root, string file, string defaultName, Language? languageOverride, List<string> problems)
+    {
+        var before = problems.Count;
         var fields = new Dictionary<string, YamlNode>();
         foreach (var (keyNode, value) in root.Children)
         {
@@ -74,18 +90,18 @@ public static partial class EventLoader
             else fields[key] = value;
         }
 
-        var name = Text(fields, "name", problems) ?? System.IO.Path.GetFileNameWithoutExtension(path);
+        var name = Text(fields, "name", problems) ?? defaultName;
         var inline = Text(fields, "script", problems);
         var scriptPath = Text(fields, "scriptPath", problems);
         string? script = inline;
-        string source = path;
+        string source = System.IO.Path.GetFullPath(file);
         if (inline is not null && scriptPath is not null)
             problems.Add($"line {fields["scriptPath"].Start.Line}: 'script' and 'scriptPath' are both set; keep one");
         else if (inline is null && scriptPath is null)
             problems.Add($"line {root.Start.Line}: one of 'script' (inline) or 'scriptPath' is required");
         else if (scriptPath is not null)
         {
-            source = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, scriptPath));
+            source = Resolve(file, scriptPath);
             if (File.Exists(source)) script = File.ReadAllText(source);
             else problems.Add($"line {fields["scriptPath"].Start.Line}: scriptPath '{scriptPath}' does not exist ({source})");
         }
@@ -105,8 +121,9 @@ public static partial class EventLoader
         var network = fields.TryGetValue("network", out var n) && Boolean(n, "network", problems);
         var environment = fields.TryGetValue("environment", out var env) ? Environment(env, problems) : new Dictionary<string, string>();
         var input = fields.TryGetValue("input", out var i) ? ToJson(i) : null;
+        var actions = fields.TryGetValue("actions", out var a) ? Actions(a, file, problems) : [];
 
-        if (problems.Count > 0) throw new EventFileException(path, problems);
+        if (problems.Count > before) return null;
         return new EventDefinition
         {
             Name = name,
@@ -118,6 +135,11 @@ public static partial class EventLoader
             Environment = environment,
             Resources = resources,
             Network = network,
+            Actions = actions,
         };
     }
+
+    /// <summary>A path written in <paramref name="file"/>, relative to that file's folder.</summary>
+    internal static string Resolve(string file, string relative) =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, relative));
 }

@@ -7,8 +7,9 @@ namespace Cronium.Execution.Runtime;
 
 /// <summary>
 /// The runtime API in this process, on a private Unix socket, with the SQLite default: what lets
-/// <c>cronium run</c> work on a bare machine. Its keys live for this run only; its data persists in the
-/// SQLite file, so variables carry over from one run to the next.
+/// <c>cronium run</c> work on a bare machine. Its data persists in the SQLite file, so variables, runs and logs
+/// carry over from one run to the next; its signing and credential keys live beside it (<see cref="EmbeddedKeys"/>),
+/// its orchestrator key for this process only.
 /// </summary>
 public sealed class EmbeddedRuntime : IAsyncDisposable
 {
@@ -44,17 +45,19 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
         }
         var socket = Path.Combine(socketFolder.FullName, "runtime.sock");
         var orchestratorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        sqlitePath = Path.GetFullPath(string.IsNullOrEmpty(sqlitePath) ? Cronium.Runtime.Hosting.RuntimeOptions.DefaultSqlitePath() : sqlitePath);
+        var (signingKey, credentialKey) = EmbeddedKeys.LoadOrCreate(Path.GetDirectoryName(sqlitePath)!);
         var settings = new Dictionary<string, string?>
         {
             ["Runtime:ListenTcp"] = "false",
             ["Runtime:UnixSocket"] = socket,
-            ["Runtime:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Runtime:CredentialKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Runtime:SqlitePath"] = sqlitePath,
+            ["Runtime:SigningKey"] = signingKey,
+            ["Runtime:CredentialKey"] = credentialKey,
             ["Runtime:OrchestratorKeys:0"] = orchestratorKey,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
-        if (!string.IsNullOrEmpty(sqlitePath)) settings["Runtime:SqlitePath"] = sqlitePath;
 
         var app = Program.CreateApp([], builder =>
         {

@@ -98,11 +98,54 @@ public sealed class RuntimeClient : IDisposable
         }
     }
 
+    // Runs and logs: the records the CLI, a service and any UI share.
+
+    public async Task<JsonObject> CreateRunAsync(JsonObject request, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, "v1/runs", request, cancellationToken))!.AsObject();
+
+    public async Task<JsonObject> GetRunAsync(string runId, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"v1/runs/{Uri.EscapeDataString(runId)}", null, cancellationToken))!.AsObject();
+
+    public async Task<JsonObject> ListRunsAsync(string query, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, "v1/runs" + query, null, cancellationToken))!.AsObject();
+
+    public Task UpdateRunNodeAsync(string runId, string nodeId, JsonObject update, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, $"v1/runs/{Uri.EscapeDataString(runId)}/nodes/{Uri.EscapeDataString(nodeId)}", update, cancellationToken);
+
+    public Task CompleteRunAsync(string runId, string status, string? error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"v1/runs/{Uri.EscapeDataString(runId)}/complete", new JsonObject { ["status"] = status, ["error"] = error }, cancellationToken);
+
+    public async Task<JsonObject> AppendLogsAsync(string executionId, JsonArray entries, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, $"v1/executions/{executionId}/logs", new JsonObject { ["entries"] = entries }, cancellationToken))!.AsObject();
+
+    public async Task<JsonObject> GetLogsAsync(string executionId, long after, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"v1/executions/{Uri.EscapeDataString(executionId)}/logs?after={after}", null, cancellationToken))!.AsObject();
+
+    // Tool credentials, write-only: the secret goes in, only its name and tool come back.
+
+    public Task PutCredentialAsync(string userId, string name, string tool, JsonObject secret, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, $"v1/users/{Uri.EscapeDataString(userId)}/tool-credentials/{Uri.EscapeDataString(name)}",
+            new JsonObject { ["tool"] = tool, ["secret"] = secret }, cancellationToken);
+
+    public async Task<JsonArray> ListCredentialsAsync(string userId, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"v1/users/{Uri.EscapeDataString(userId)}/tool-credentials", null, cancellationToken))!["items"]!.AsArray();
+
+    public Task DeleteCredentialAsync(string userId, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"v1/users/{Uri.EscapeDataString(userId)}/tool-credentials/{Uri.EscapeDataString(name)}", null, cancellationToken);
+
+    /// <summary>
+    /// A script-facing call made with the execution's own token, as a script would make it: how a tool-action
+    /// step runs its action and sets its output, with nothing more than any script can do.
+    /// </summary>
+    public Task<JsonNode?> SendAsScriptAsync(HttpMethod method, string executionId, string path, string token, JsonNode? body, CancellationToken cancellationToken) =>
+        SendAsync(method, $"v1/executions/{executionId}/{path}", body, cancellationToken, token);
+
     public void Dispose() => http.Dispose();
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? token = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (body is not null) request.Content = JsonContent.Create(body);
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -46,7 +46,7 @@ public sealed class RuntimeOptions
 
     public string Audience { get; set; } = "cronium-scripts";
 
-    private static string DefaultSqlitePath() =>
+    internal static string DefaultSqlitePath() =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "cronium", "runtime.db");
 }
 

@@ -18,7 +18,7 @@ internal sealed class SqliteDialect : SqlDialect
     public SqliteDialect(string path)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        PrepareFile(full);
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = full,
@@ -30,6 +30,33 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override string Name => "sqlite";
+
+    /// <summary>
+    /// The store holds every user's variables and output: a folder it creates is 0700 and a file it creates 0600
+    /// (SQLite gives its -wal and -shm files the database file's mode). Existing ones are the operator's to set.
+    /// </summary>
+    private static void PrepareFile(string full)
+    {
+        var folder = Path.GetDirectoryName(full)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+        if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (File.Exists(full)) return;
+        try
+        {
+            using var _ = new FileStream(full, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(full))
+        {
+            // Another process created it first: it is theirs to have set up.
+        }
+    }
 
     public override DbDataSource DataSource => dataSource;
 
