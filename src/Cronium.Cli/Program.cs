@@ -6,10 +6,14 @@ internal static class CliProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("cronium: run events locally or in hardened containers, with the runtime API embedded or remote.")
+        var root = new RootCommand("cronium: run events and workflows locally or in hardened containers, with the runtime API embedded or remote.")
         {
             ServeCommand.Create(),
             RunCommand.Create(),
+            WorkflowCommand.Create(),
+            RunsCommand.Create(),
+            RunsCommand.CreateLogs(),
+            CredentialsCommand.Create(),
         };
         // Ctrl-C is ours to handle: a run must complete its execution and remove its container before it exits.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,15 +1,14 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Cronium.Execution;
-using Cronium.Execution.Backends;
 using Cronium.Execution.Events;
 using Cronium.Execution.Runtime;
+using Cronium.Workflows.Chains;
+using Cronium.Workflows.Steps;
 
 namespace Cronium.Cli;
 
-/// <summary><c>cronium run FILE|EVENT.yaml</c>: one event, start to end, with its output live.</summary>
+/// <summary><c>cronium run FILE|EVENT.yaml</c>: one event and its conditional actions, start to end, with the output live.</summary>
 internal static class RunCommand
 {
     internal static readonly Argument<string> FileArgument = new("file") { Description = "A script (.sh, .py, .js) or an event file (.yaml)." };
@@ -19,17 +18,18 @@ internal static class RunCommand
     internal static readonly Option<string[]> JsonVarsOption = new("--var-json") { Description = "Seed a variable with a JSON value: key=JSON. Repeatable." };
     internal static readonly Option<string?> TimeoutOption = new("--timeout") { Description = "Kill the script after this long: 30, 30s, 5m, 1h (default: the event's, else 5m)." };
     internal static readonly Option<string[]> EnvOption = new("--env") { Description = "Extra environment for the script: NAME=value. Repeatable." };
-    internal static readonly Option<string> BackendOption = new("--backend") { Description = "process (default) or docker.", DefaultValueFactory = _ => "process" };
-    internal static readonly Option<string?> RuntimeOption = new("--runtime") { Description = "Use a running runtime (http://host:port or unix:///path.sock) instead of the embedded one." };
-    internal static readonly Option<string?> KeyOption = new("--orchestrator-key") { Description = "The orchestrator key for --runtime (or set CRONIUM_ORCHESTRATOR_KEY)." };
-    internal static readonly Option<string> UserOption = new("--user") { Description = "The user the execution runs as (whose variables it sees).", DefaultValueFactory = _ => "local" };
+    internal static readonly Option<string> BackendOption = CommonOptions.Backend();
+    internal static readonly Option<string?> RuntimeOption = CommonOptions.Runtime();
+    internal static readonly Option<string?> KeyOption = CommonOptions.Key();
+    internal static readonly Option<string> UserOption = CommonOptions.User();
     internal static readonly Option<bool> JsonOption = new("--json") { Description = "Print the result as JSON on stdout; the script's output goes to stderr." };
+    internal static readonly Option<int> MaxDepthOption = new("--max-chain-depth") { Description = "How deep conditional actions may chain events (default 10).", DefaultValueFactory = _ => EventChain.DefaultMaxDepth };
 
     public static Command Create()
     {
-        var command = new Command("run", "Run one event and print its status, exit code, duration, output and condition.")
+        var command = new Command("run", "Run one event and its conditional actions; print the status, exit code, duration, output and condition.")
         {
-            FileArgument, LangOption, InputOption, VarsOption, JsonVarsOption, TimeoutOption, EnvOption, BackendOption, RuntimeOption, KeyOption, UserOption, JsonOption,
+            FileArgument, LangOption, InputOption, VarsOption, JsonVarsOption, TimeoutOption, EnvOption, BackendOption, RuntimeOption, KeyOption, UserOption, JsonOption, MaxDepthOption,
         };
         command.SetAction((parse, _) => RunAsync(parse));
         return command;
@@ -54,66 +54,54 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
+        return await Cancellable.RunAsync(console.Failed, async cancel =>
+        {
+            await using var session = await RuntimeSession.OpenAsync(request.Runtime, cancel);
+            var backend = await session.BackendAsync(request.Backend, cancel);
+            console.Starting(request.Event, backend.Name);
+            var steps = new StepRunner(new ExecutionRunner(session.Client, session.Endpoint, backend), new ToolActionRunner(session.Client));
+            var result = await new ChainRunner(steps, session.Client).RunAsync(request.Chain, request.Options, console, cancel);
+            console.Finished(result);
+            return ExitCode(result);
+        });
+    }
+
+    /// <summary>The script's own code; 124 timed out, 130 cancelled; 1 when it succeeded but a follow-up failed unhandled.</summary>
+    private static int ExitCode(ChainResult result) => result.Root.Status switch
+    {
+        StepStatus.TimedOut => ExitCodes.TimedOut,
+        StepStatus.Cancelled => ExitCodes.Cancelled,
+        _ when result.Status == StepStatus.Cancelled => ExitCodes.Cancelled,
+        _ when result.Root.ExitCode == 0 && result.Status == StepStatus.Failed => 1,
+        _ => result.Root.ExitCode ?? ExitCodes.RuntimeError,
+    };
+}
+
+/// <summary>
+/// Ctrl-C and SIGTERM cancel the work (a run completes its execution and removes its container before it exits),
+/// and the errors that mean cronium itself could not do its part become exit code 125 with the reason.
+/// </summary>
+internal static class Cancellable
+{
+    public static async Task<int> RunAsync(Action<string> failed, Func<CancellationToken, Task<int>> work)
+    {
         using var cancel = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
-
-        EmbeddedRuntime? embedded = null;
-        DockerBackend? docker = null;
         try
         {
-            RuntimeClient client;
-            RuntimeEndpoint endpoint;
-            if (request.RuntimeUrl is null)
-            {
-                embedded = await EmbeddedRuntime.StartAsync(null, cancel.Token);
-                client = embedded.Client;
-                endpoint = new RuntimeEndpoint("unix://" + embedded.SocketPath, embedded.SocketPath);
-            }
-            else
-            {
-                client = new RuntimeClient(request.RuntimeUrl, request.OrchestratorKey!);
-                endpoint = new RuntimeEndpoint(request.RuntimeUrl,
-                    request.RuntimeUrl.StartsWith("unix://", StringComparison.Ordinal) ? request.RuntimeUrl["unix://".Length..] : null);
-            }
-
-            IExecutionBackend backend;
-            if (request.Backend == "docker")
-            {
-                docker = new DockerBackend();
-                await docker.RemoveLeftoversAsync(cancel.Token);
-                backend = docker;
-            }
-            else
-            {
-                backend = new ProcessBackend(HelperPaths.Locate());
-            }
-
-            console.Starting(request.Event, backend.Name);
-            var result = await new ExecutionRunner(client, endpoint, backend).RunAsync(request.Event, request.Options, console, cancel.Token);
-            console.Finished(result);
-            if (request.RuntimeUrl is not null) client.Dispose();
-            return result.Status switch
-            {
-                "timed_out" => ExitCodes.TimedOut,
-                "cancelled" => ExitCodes.Cancelled,
-                _ => result.ExitCode ?? ExitCodes.RuntimeError,
-            };
+            return await work(cancel.Token);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            console.Failed("cancelled before the script started");
+            failed("cancelled before anything ran");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is RuntimeApiException or HttpRequestException or Docker.DotNet.DockerApiException or IOException or DirectoryNotFoundException or System.ComponentModel.Win32Exception or TimeoutException)
+        catch (Exception e) when (e is RuntimeApiException or HttpRequestException or Docker.DotNet.DockerApiException or IOException or DirectoryNotFoundException
+                                   or System.ComponentModel.Win32Exception or TimeoutException or PlatformNotSupportedException)
         {
-            console.Failed(e.Message);
+            failed(e.Message);
             return ExitCodes.RuntimeError;
-        }
-        finally
-        {
-            docker?.Dispose();
-            if (embedded is not null) await embedded.DisposeAsync();
         }
     }
 }

@@ -3,30 +3,28 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cronium.Execution;
 using Cronium.Execution.Events;
+using Cronium.Workflows.Chains;
 
 namespace Cronium.Cli;
 
 /// <summary>The parsed and checked arguments; anything wrong is a <see cref="UsageException"/> that names the argument.</summary>
-internal sealed record RunRequest(EventDefinition Event, RunOptions Options, string Backend, string? RuntimeUrl, string? OrchestratorKey)
+internal sealed record RunRequest(ChainStep Chain, RunOptions Options, string Backend, RuntimeTarget Runtime)
 {
+    public EventDefinition Event => Chain.Event;
+
     public static RunRequest From(ParseResult parse)
     {
         Language? language = null;
         if (parse.GetValue(RunCommand.LangOption) is { } lang)
             language = Languages.FromName(lang) ?? throw new UsageException($"--lang: '{lang}' is not {Languages.Names}");
         var ev = EventLoader.Load(parse.GetValue(RunCommand.FileArgument)!, language);
+        var maxDepth = parse.GetValue(RunCommand.MaxDepthOption);
+        if (maxDepth is < 1 or > 100) throw new UsageException($"--max-chain-depth: {maxDepth} is not from 1 to 100");
+        // The whole chain is loaded and checked before the first script runs.
+        var chain = EventChain.Load(ev, maxDepth);
 
-        var backend = parse.GetValue(RunCommand.BackendOption)!;
-        if (backend is not ("process" or "docker")) throw new UsageException($"--backend: '{backend}' is not process or docker");
-
-        var runtime = parse.GetValue(RunCommand.RuntimeOption);
-        var key = parse.GetValue(RunCommand.KeyOption) ?? Environment.GetEnvironmentVariable("CRONIUM_ORCHESTRATOR_KEY");
-        if (runtime is not null && !(runtime.StartsWith("http://", StringComparison.Ordinal) || runtime.StartsWith("https://", StringComparison.Ordinal) || runtime.StartsWith("unix:///", StringComparison.Ordinal)))
-            throw new UsageException($"--runtime: '{runtime}' must be http://host:port or unix:///path.sock");
-        if (runtime is not null && string.IsNullOrEmpty(key))
-            throw new UsageException("--runtime needs --orchestrator-key (or CRONIUM_ORCHESTRATOR_KEY)");
-        if (backend == "docker" && runtime is not null && !runtime.StartsWith("unix:///", StringComparison.Ordinal))
-            throw new UsageException("--backend docker reaches the runtime through its Unix socket: give --runtime unix:///path.sock (or leave --runtime out)");
+        var runtime = CommonOptions.Target(parse.GetValue(RunCommand.RuntimeOption), parse.GetValue(RunCommand.KeyOption));
+        var backend = CommonOptions.CheckBackend(parse.GetValue(RunCommand.BackendOption)!, runtime);
 
         var variables = new Dictionary<string, JsonNode?>();
         foreach (var pair in parse.GetValue(RunCommand.VarsOption) ?? [])
@@ -60,7 +58,7 @@ internal sealed record RunRequest(EventDefinition Event, RunOptions Options, str
             inputJson = ParseJson(text, "--input");
         }
 
-        return new RunRequest(ev, new RunOptions
+        return new RunRequest(chain, new RunOptions
         {
             Input = inputJson,
             HasInput = input is not null,
@@ -68,7 +66,7 @@ internal sealed record RunRequest(EventDefinition Event, RunOptions Options, str
             Environment = environment,
             Timeout = timeout,
             UserId = parse.GetValue(RunCommand.UserOption)!,
-        }, backend, runtime, key);
+        }, backend, runtime);
     }
 
     private static (string Key, string Value) Split(string pair, string option, string shape)
@@ -78,7 +76,7 @@ internal sealed record RunRequest(EventDefinition Event, RunOptions Options, str
         return (pair[..at], pair[(at + 1)..]);
     }
 
-    private static JsonNode? ParseJson(string text, string what)
+    internal static JsonNode? ParseJson(string text, string what)
     {
         try
         {
@@ -90,8 +88,6 @@ internal sealed record RunRequest(EventDefinition Event, RunOptions Options, str
         }
     }
 
-    private static string ReadInputFile(string path) =>
+    internal static string ReadInputFile(string path) =>
         System.IO.File.Exists(path) ? System.IO.File.ReadAllText(path) : throw new UsageException($"--input: file '{path}' not found");
 }
-
-internal sealed class UsageException(string message) : Exception(message);

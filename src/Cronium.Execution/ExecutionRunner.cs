@@ -57,13 +57,12 @@ public sealed class ExecutionRunner(RuntimeClient runtime, RuntimeEndpoint endpo
         var created = await runtime.CreateExecutionAsync(
             Request(ev.Name, ev.EventType, ev.Timeout, input, options, new JsonObject { ["source"] = Path.GetFileName(ev.Source), ["backend"] = backend.Name }),
             cancellationToken);
-        if (options.Started is { } started) await started(created.ExecutionId);
-
         var log = new LogRecorder(runtime, created.ExecutionId, output);
         var clock = Stopwatch.StartNew();
         BackendResult result;
         try
         {
+            if (options.Started is { } started) await started(created.ExecutionId);
             result = await backend.RunAsync(new BackendRequest(ev, created.ExecutionId, created.Token, endpoint, options.Environment), log, cancellationToken);
         }
         catch (Exception e)

@@ -21,14 +21,13 @@ public sealed class ToolActionRunner(RuntimeClient runtime)
         var created = await runtime.CreateExecutionAsync(
             ExecutionRunner.Request(name, "TOOL_ACTION", options.Timeout ?? Timeout, request, options, new JsonObject { ["tool"] = call.Tool }),
             cancellationToken);
-        if (options.Started is { } started) await started(created.ExecutionId);
-
         var clock = Stopwatch.StartNew();
         string status;
         string? error;
         JsonNode? answer = null;
         try
         {
+            if (options.Started is { } started) await started(created.ExecutionId);
             answer = await runtime.SendAsScriptAsync(HttpMethod.Post, created.ExecutionId, "tool-actions", created.Token, request, cancellationToken);
             var success = (bool?)answer?["success"] == true;
             status = success ? "succeeded" : "failed";
@@ -38,11 +37,17 @@ public sealed class ToolActionRunner(RuntimeClient runtime)
         catch (RuntimeApiException e) when (e.Status is 404 or 422)
         {
             // A missing credential or an action the tool cannot run: this step failed, the run goes on to its handlers.
-            (status, error) = ("failed", $"{e.Code}: {e.Message}");
+            (status, error) = ("failed", $"{e.Code}: {e.Detail}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             (status, error) = ("cancelled", "cancelled");
+        }
+        catch (Exception e) when (e is HttpRequestException or RuntimeApiException)
+        {
+            // The token must die whatever happened: complete, then let the caller see the cause.
+            await runtime.CompleteExecutionAsync(created.ExecutionId, "failed", null, $"tool action: {e.Message}", CancellationToken.None);
+            throw;
         }
         clock.Stop();
 

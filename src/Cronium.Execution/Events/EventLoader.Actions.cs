@@ -50,7 +50,7 @@ public static partial class EventLoader
                     problems.Add($"line {item.Start.Line}: an action is a mapping: {{event: file.yaml}} or {{tool: slack, credential: name, params: {{...}}}}");
                     continue;
                 }
-                if (Target(fields, file, ActionFields, "action", problems) is { } target) actions.Add(new EventAction(kind, target, item.Start.Line));
+                if (Target(fields, item.Start.Line, file, ActionFields, "action", problems) is { } target) actions.Add(new EventAction(kind, target, item.Start.Line));
             }
         }
         return actions;
@@ -60,7 +60,7 @@ public static partial class EventLoader
     /// What an action or a workflow node runs: <c>event:</c> (a file, or an inline event) or <c>tool:</c> with its
     /// <c>credential</c>, <c>action</c> and <c>params</c>. Fields beyond <paramref name="known"/> are the caller's.
     /// </summary>
-    internal static StepTarget? Target(YamlMappingNode map, string file, IReadOnlyCollection<string> known, string what, List<string> problems)
+    internal static StepTarget? Target(YamlMappingNode map, long line, string file, IReadOnlyCollection<string> known, string what, List<string> problems)
     {
         var fields = new Dictionary<string, YamlNode>();
         foreach (var (k, v) in map.Children)
@@ -73,7 +73,7 @@ public static partial class EventLoader
         var hasTool = fields.ContainsKey("tool");
         if (hasEvent == hasTool)
         {
-            problems.Add($"line {map.Start.Line}: a {what} names either 'event' (a file or an inline event) or 'tool', not {(hasEvent ? "both" : "neither")}");
+            problems.Add($"line {line}: a {what} names either 'event' (a file or an inline event) or 'tool', not {(hasEvent ? "both" : "neither")}");
             return null;
         }
 
@@ -112,7 +112,7 @@ public static partial class EventLoader
         if (tool is not null && !ToolCall.Tools.Contains(tool))
             problems.Add($"line {fields["tool"].Start.Line}: unknown tool '{tool}' (known: {string.Join(", ", ToolCall.Tools)})");
         if (credential is null && !fields.ContainsKey("credential"))
-            problems.Add($"line {map.Start.Line}: a tool {what} needs a 'credential' (the name of a stored tool credential)");
+            problems.Add($"line {line}: a tool {what} needs a 'credential' (the name of a stored tool credential)");
         JsonObject parameters = [];
         if (fields.TryGetValue("params", out var p))
         {
@@ -120,6 +120,6 @@ public static partial class EventLoader
             else problems.Add($"line {p.Start.Line}: 'params' must be a mapping");
         }
         if (tool is null || credential is null || !ToolCall.Tools.Contains(tool)) return null;
-        return new StepTarget { Tool = new ToolCall(tool, credential, action, parameters, map.Start.Line), Line = map.Start.Line };
+        return new StepTarget { Tool = new ToolCall(tool, credential, action, parameters, line), Line = line };
     }
 }

@@ -12,6 +12,9 @@ public sealed class RuntimeApiException(int status, string? code, string detail)
 {
     public int Status { get; } = status;
     public string? Code { get; } = code;
+
+    /// <summary>The problem's own words, without the status and code.</summary>
+    public string Detail { get; } = detail;
 }
 
 public sealed record CreatedExecution(string ExecutionId, string Token, DateTimeOffset ExpiresAt);
