@@ -22,6 +22,9 @@ public sealed record CreatedExecution(string ExecutionId, string Token, DateTime
 /// <summary>The orchestrator side of the runtime API: what cronium run needs, over TCP or a Unix socket.</summary>
 public sealed class RuntimeClient : IDisposable
 {
+    // Values are stored as the text sent: keep it as a person wrote it (é, not \u00E9). Not HTML, so nothing to guard.
+    private static readonly JsonSerializerOptions Written = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly HttpClient http;
 
     public RuntimeClient(string apiUrl, string orchestratorKey)
@@ -149,7 +152,7 @@ public sealed class RuntimeClient : IDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null) request.Content = JsonContent.Create(body);
+        if (body is not null) request.Content = JsonContent.Create(body, options: Written);
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)

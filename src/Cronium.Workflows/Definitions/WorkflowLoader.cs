@@ -62,16 +62,18 @@ public static partial class WorkflowLoader
         }
         TimeSpan? timeout = fields.TryGetValue("timeout", out var t) ? EventLoader.Duration(t, "timeout", problems) : null;
 
-        var nodes = fields.TryGetValue("nodes", out var nodesNode) ? Nodes(nodesNode, path, problems, warnings) : [];
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        var nodes = fields.TryGetValue("nodes", out var nodesNode) ? Nodes(nodesNode, path, declared, problems, warnings) : [];
         if (!fields.ContainsKey("nodes")) problems.Add($"line {root.Start.Line}: 'nodes' is required (a list of {{id: ..., event: ...}} or {{id: ..., tool: ...}})");
-        var edges = fields.TryGetValue("edges", out var edgesNode) ? Edges(edgesNode, nodes, problems) : [];
-        problems.AddRange(Cycles(nodes, edges));
+        var edges = fields.TryGetValue("edges", out var edgesNode) ? Edges(edgesNode, declared, problems) : [];
+        problems.AddRange(Cycles(edges));
 
         if (problems.Count > 0) throw new EventFileException(path, problems);
         return new WorkflowDefinition(name, Path.GetFullPath(path), input, concurrency, timeout, nodes, edges, warnings);
     }
 
-    private static List<WorkflowNode> Nodes(YamlNode node, string file, List<string> problems, List<string> warnings)
+    /// <summary>The nodes that are good; <paramref name="declared"/> gets every id written, so an edge to a node with a problem is not also "unknown".</summary>
+    private static List<WorkflowNode> Nodes(YamlNode node, string file, HashSet<string> declared, List<string> problems, List<string> warnings)
     {
         var nodes = new List<WorkflowNode>();
         if (node is not YamlSequenceNode list || list.Children.Count == 0)
@@ -104,6 +106,7 @@ public static partial class WorkflowLoader
                 continue;
             }
             var at = $"line {map.Start.Line}: node '{id}'";
+            declared.Add(id);
             if (!IdPattern().IsMatch(id)) problems.Add($"{at}: the id must be letters, digits, '_', '.', ':' or '-' (at most 128)");
             if (seen.TryGetValue(id, out var first)) problems.Add($"{at}: duplicate id (first at line {first})");
             else seen[id] = map.Start.Line;
@@ -181,7 +184,7 @@ public static partial class WorkflowLoader
         return new RetryPolicy(attempts, backoff);
     }
 
-    private static List<WorkflowEdge> Edges(YamlNode node, List<WorkflowNode> nodes, List<string> problems)
+    private static List<WorkflowEdge> Edges(YamlNode node, HashSet<string> known, List<string> problems)
     {
         var edges = new List<WorkflowEdge>();
         if (node is not YamlSequenceNode list)
@@ -189,7 +192,6 @@ public static partial class WorkflowLoader
             problems.Add($"line {node.Start.Line}: 'edges' must be a list of {{from: a, to: b, when: ON_SUCCESS}}");
             return edges;
         }
-        var known = nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var item in list.Children)
         {
             if (item is not YamlMappingNode map)
@@ -225,11 +227,10 @@ public static partial class WorkflowLoader
     }
 
     /// <summary>Strongly connected components of more than one node are cycles (self-loops are refused above).</summary>
-    private static IEnumerable<string> Cycles(List<WorkflowNode> nodes, List<WorkflowEdge> edges)
+    private static IEnumerable<string> Cycles(List<WorkflowEdge> edges)
     {
         var graph = new AdjacencyGraph<string, Edge<string>>(allowParallelEdges: false);
-        graph.AddVertexRange(nodes.Select(n => n.Id).Distinct());
-        graph.AddEdgeRange(edges.Select(e => new Edge<string>(e.From, e.To)));
+        foreach (var e in edges) graph.AddVerticesAndEdge(new Edge<string>(e.From, e.To));
         if (graph.IsDirectedAcyclicGraph()) yield break;
 
         var components = new Dictionary<string, int>();

@@ -196,7 +196,9 @@ public sealed class WorkflowEngine(StepRunner steps, RuntimeClient runtime)
                 if (state.Done.ContainsKey(next) || !incoming.All(e => state.Done.ContainsKey(e.From))) continue;
                 var satisfied = incoming.Count(e => Satisfied(e.When, state.Done[e.From]));
                 var runs = state.Workflow.Node(next).Join == JoinMode.All ? satisfied == incoming.Count : satisfied > 0;
-                if (runs) ready.Enqueue(next);
+                // Once the run is cancelled, what has not started ends cancelled: it was not skipped by the graph.
+                if (state.Stop.IsCancellationRequested) await EndAsync(next, StepResult.NotRun(StepStatus.Cancelled, "cancelled before it started"));
+                else if (runs) ready.Enqueue(next);
                 else await EndAsync(next, StepResult.NotRun(StepStatus.Skipped, null));
             }
         }

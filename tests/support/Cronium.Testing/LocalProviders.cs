@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Cronium.Runtime.Tests.Infrastructure;
+namespace Cronium.Testing;
 
 /// <summary>A webhook provider on loopback: records what it is sent; answers 500 under /fail.</summary>
 public sealed class LocalWebhook : IDisposable
@@ -48,7 +48,7 @@ public sealed class LocalWebhook : IDisposable
         }
     }
 
-    internal static int FreePort()
+    public static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
