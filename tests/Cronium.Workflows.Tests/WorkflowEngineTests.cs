@@ -307,3 +307,41 @@ public sealed class WorkflowEngineTests(EngineFixture fixture) : IClassFixture<E
         Assert.DoesNotContain("the end", kept);
     }
 }
+
+/// <summary>One workflow on the docker backend: a hardened container per node, data flowing through the runtime's socket.</summary>
+public sealed class DockerWorkflowTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    [Fact]
+    public async Task AWorkflowRunsEachNodeInAContainerAndPassesDataAlong()
+    {
+        using var folder = new Folder();
+        using var docker = new DockerBackend();
+        var yaml = """
+            name: in-containers
+            input: {n: 6}
+            nodes:
+              - {id: double, event: {language: python, script: "cronium.output({'n': cronium.input()['n'] * 2, 'uid': __import__('os').getuid()})"}}
+              - {id: square, event: {language: node, script: "const {n} = await cronium.input(); await cronium.output({n: n * n});"}}
+              - {id: report, event: {language: bash, script: 'cronium_output_json "$(cronium_input --json)"'}}
+            edges:
+              - {from: double, to: square, when: ON_SUCCESS}
+              - {from: square, to: report, when: ON_SUCCESS}
+            """;
+
+        var result = await fixture.Engine(docker).RunAsync(Definitions.WorkflowLoader.Load(folder.Write("w.yaml", yaml)), new(), new Recorder(), default);
+
+        Assert.True(result.Status == "succeeded", Describe.Run(result));
+        Assert.Equal((12, 10001), ((int)result.Nodes["double"].Output!["n"]!, (int)result.Nodes["double"].Output!["uid"]!));
+        Assert.Equal("""{"n":144}""", result.Nodes["report"].Output!.ToJsonString());
+        using var client = new Docker.DotNet.DockerClientConfiguration(new Uri(new DockerOptions().Endpoint)).CreateClient();
+        foreach (var node in result.Nodes.Values)
+        {
+            var left = await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerBackend.ExecutionLabel}={node.ExecutionId}"] = true } },
+            });
+            Assert.Empty(left);
+        }
+    }
+}

@@ -92,7 +92,9 @@ public sealed class WorkflowEngine(StepRunner steps, RuntimeClient runtime)
             }
             try
             {
-                result = await RunAttemptAsync(node, input, attempt, state) with { Attempts = attempt };
+                var attempted = await RunAttemptAsync(node, input, attempt, state);
+                // A step that never ran (its params could not be rendered) made no attempt.
+                result = attempted.ExecutionId is null ? attempted : attempted with { Attempts = attempt };
             }
             finally
             {
