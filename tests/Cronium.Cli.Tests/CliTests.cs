@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
-namespace Cronium.Execution.Tests;
+namespace Cronium.Cli.Tests;
 
 /// <summary>The real cronium command, as a user runs it.</summary>
-public sealed class CliTests
+public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
 {
+    private CliRunner Cli => home.Cli;
+
     [Fact]
     public async Task JsonResultParsesAndTheExitCodeIsTheScripts()
     {
@@ -35,7 +36,8 @@ public sealed class CliTests
     [Fact]
     public async Task ScriptExitCodeAndTimeoutCodeAreDistinct()
     {
-        var dir = Directory.CreateTempSubdirectory("cronium-cli-");
+        using var folder = new TempFolder();
+        var dir = folder.Info;
         await File.WriteAllTextAsync(Path.Combine(dir.FullName, "fail.sh"), "exit 9");
         await File.WriteAllTextAsync(Path.Combine(dir.FullName, "slow.py"), "import time\ntime.sleep(30)");
 
@@ -86,7 +88,8 @@ public sealed class CliTests
     [Fact]
     public async Task CtrlCCancelsCleanlyAndLeavesNothingRunning()
     {
-        var dir = Directory.CreateTempSubdirectory("cronium-cli-");
+        using var folder = new TempFolder();
+        var dir = folder.Info;
         var pidFile = Path.Combine(dir.FullName, "pid");
         await File.WriteAllTextAsync(Path.Combine(dir.FullName, "wait.sh"), $"echo $$ > {pidFile}\necho started\nsleep 60");
 
@@ -100,37 +103,5 @@ public sealed class CliTests
         Assert.Equal(130, process.ExitCode);
         Assert.Equal("cancelled", (string)JsonNode.Parse(stdout)!["status"]!);
         Assert.False(Paths.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
-    }
-}
-
-internal static class Cli
-{
-    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "cronium.dll");
-
-    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
-
-    public static Process Start(IDictionary<string, string> environment, params string[] args)
-    {
-        // Through a tiny exec wrapper that restores SIGINT's default: a test host started in the background
-        // inherits SIGINT ignored (as every background job does), and an ignored Ctrl-C would prove nothing.
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
-        info.ArgumentList.Add("dotnet");
-        info.ArgumentList.Add(Dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) info.Environment[k] = v;
-        return Process.Start(info)!;
-    }
-
-    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
-
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string> environment, params string[] args)
-    {
-        using var process = Start(environment, args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
