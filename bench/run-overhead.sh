@@ -16,7 +16,7 @@ echo "building cronium (Release, ReadyToRun)..." >&2
 dotnet publish src/Cronium.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
   -o "$work/cli" --nologo -v q >/dev/null
 cronium=$work/cli/cronium
-export TMPDIR=$work
+export TMPDIR=$work XDG_DATA_HOME=$work/data
 
 printf 'pass\n' > "$work/noop.py"
 printf ':\n' > "$work/noop.sh"

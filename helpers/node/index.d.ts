@@ -43,9 +43,16 @@ export interface EventRef {
 }
 
 export interface WorkflowRef {
+  /** The workflow's name. */
   id: string;
   runId: string;
   nodeId: string;
+}
+
+/** The execution whose conditional action started this one, and the action's kind. */
+export interface TriggerRef {
+  executionId: string;
+  kind: 'ON_SUCCESS' | 'ON_FAILURE' | 'ALWAYS' | 'ON_CONDITION';
 }
 
 /** What event() resolves: the execution context. */
@@ -55,6 +62,9 @@ export interface ExecutionContext {
   userId: string;
   event: EventRef;
   workflow: WorkflowRef | null;
+  /** The run (an event with its conditional actions, or a workflow) this execution belongs to. */
+  runId: string | null;
+  trigger: TriggerRef | null;
   attempt: number;
   startedAt: string;
   deadline: string;

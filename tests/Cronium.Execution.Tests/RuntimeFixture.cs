@@ -8,14 +8,19 @@ namespace Cronium.Execution.Tests;
 /// <summary>An embedded runtime (the one cronium run starts) on a SQLite file of the test class's own.</summary>
 public sealed class RuntimeFixture : IAsyncLifetime
 {
+    private readonly DirectoryInfo data = Directory.CreateTempSubdirectory("cronium-exec-tests-");
+
     public EmbeddedRuntime Runtime { get; private set; } = null!;
 
     public RuntimeEndpoint Endpoint => new("unix://" + Runtime.SocketPath, Runtime.SocketPath);
 
-    public async Task InitializeAsync() =>
-        Runtime = await EmbeddedRuntime.StartAsync(Path.Combine(Path.GetTempPath(), "cronium-exec-tests", Guid.NewGuid().ToString("N"), "runtime.db"), default);
+    public async Task InitializeAsync() => Runtime = await EmbeddedRuntime.StartAsync(Path.Combine(data.FullName, "runtime.db"), default);
 
-    public async Task DisposeAsync() => await Runtime.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Runtime.DisposeAsync();
+        data.Delete(recursive: true);
+    }
 }
 
 /// <summary>Collects what a job printed, by stream.</summary>

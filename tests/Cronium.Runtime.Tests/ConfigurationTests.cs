@@ -99,6 +99,8 @@ public sealed class ConfigurationTests
         Assert.Equal(("Healthy", "Healthy"), (viaSocket, viaTcp));
         Assert.True(mode.HasFlag(UnixFileMode.OtherWrite) && mode.HasFlag(UnixFileMode.OtherRead), $"socket mode is {mode}");
         Assert.False(File.Exists(socket));
+        await app.DisposeAsync();
+        dir.Delete(recursive: true);
     }
 
     /// <summary>

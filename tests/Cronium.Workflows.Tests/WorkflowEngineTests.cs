@@ -298,7 +298,7 @@ public sealed class WorkflowEngineTests(EngineFixture fixture) : IClassFixture<E
             if ((bool)page["complete"]!) break;
         }
         Assert.Equal("succeeded", result.Status);
-        Assert.True((bool)log["truncated"]!);
+        Assert.True((bool)log["truncated"]!, $"{all.Count} entries, {all.Sum(i => ((string)i["text"]!).Length)} characters, the last {all.LastOrDefault()?["stream"]}: {Describe.Run(result)}");
         Assert.Equal("system", (string)all[^1]["stream"]!);
         Assert.Contains("cap of 1048576 bytes", (string)all[^1]["text"]!);
         var kept = string.Concat(all.SkipLast(1).Select(i => (string)i["text"]!));

@@ -74,10 +74,12 @@ public sealed class LogRecorder : IOutputSink
         stop.Cancel();
         wake.Release();
         await loop;
-        for (var attempt = 1; attempt <= 5 && HasPending(); attempt++)
+        // Batch after batch until nothing is left; five failures in a row and the runtime is taken to be gone.
+        for (var failures = 0; HasPending() && failures < 5;)
         {
-            if (await TrySendAsync(CancellationToken.None)) break;
-            await Task.Delay(100 * attempt);
+            if (await TrySendAsync(CancellationToken.None)) continue;
+            failures++;
+            await Task.Delay(100 * failures);
         }
         if (HasPending()) Problem ??= "the runtime could not be reached; the end of the output was not recorded in the log";
     }
