@@ -59,6 +59,10 @@ fan10=$(median_ms "$cronium" workflow run "$work/fan10.yaml")
 per_node=$(((chain10 - chain1) / 9))
 overhead=$((per_node - bare))
 speedup=$(awk -v c="$chain10" -v f="$fan10" 'BEGIN { printf "%.2f", c / f }')
+# The same without the fixed start every workflow pays once (the embedded runtime, the file), which a 1-node
+# workflow measures: what is left is the nodes' own time.
+start=$((chain1 - per_node))
+nodes_speedup=$(awk -v c="$((chain10 - start))" -v f="$((fan10 - start))" 'BEGIN { printf "%.2f", c / f }')
 echo
 printf '%-44s %10s\n' "figure" "ms"
 printf '%-44s %10s\n' "bare bash no-op" "$bare"
@@ -69,5 +73,6 @@ printf '%-44s %10s\n' "workflow: chain of 10 no-op nodes" "$chain10"
 printf '%-44s %10s\n' "workflow: fan-out of 10 no-op nodes" "$fan10"
 echo
 echo "per node in a chain: $per_node ms = +$overhead ms over the bare interpreter ($( ((overhead <= 50)) && echo "meets ≤ +50 ms" || echo "misses the ≤ +50 ms target"))"
-echo "fan-out vs chain: ${speedup}x faster ($(awk -v s="$speedup" 'BEGIN { exit !(s >= 1.7) }' && echo "meets ≥ 1.7x" || echo "misses the ≥ 1.7x target"))"
+echo "fan-out vs chain: ${speedup}x faster in all ($(awk -v s="$speedup" 'BEGIN { exit !(s >= 1.7) }' && echo "meets ≥ 1.7x" || echo "misses the ≥ 1.7x target"));" \
+  "${nodes_speedup}x for the nodes alone (the fixed start, ${start} ms, taken out)"
 echo "chain of 10 vs 10 × cronium run: $(awk -v c="$chain10" -v r="$runs10" 'BEGIN { printf "%.2f", r / c }')x faster (one runtime for the whole run)"

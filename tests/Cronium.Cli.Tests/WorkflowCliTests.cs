@@ -118,18 +118,24 @@ public sealed class WorkflowCliTests(CliHome home) : IClassFixture<CliHome>
     {
         using var folder = new TempFolder();
         var release = Path.Combine(folder.Path, "release");
-        var script = folder.Write("talk.py", $"import os, time\nprint('one', flush=True)\nwhile not os.path.exists('{release}'):\n    time.sleep(0.05)\nprint('two', flush=True)");
+        // Held until the test has seen the first line (at most two minutes, so nothing outlives a failed test).
+        var script = folder.Write("talk.py", $"import os, time\nprint('one', flush=True)\nfor _ in range(2400):\n    if os.path.exists('{release}'): break\n    time.sleep(0.05)\nprint('two', flush=True)");
 
         var running = Cli.Start("run", script, "--json");
         string? executionId = null;
-        for (var i = 0; i < 300 && executionId is null; i++)
+        var seen = "";
+        var clock = Stopwatch.StartNew();
+        while (executionId is null && clock.Elapsed < TimeSpan.FromSeconds(60))
         {
+            if (running.HasExited) Assert.Fail($"the run ended early: {await running.StandardError.ReadToEndAsync()}");
             await Task.Delay(100);
-            var list = JsonNode.Parse((await Cli.RunAsync("runs", "list", "--json", "--status", "running")).Stdout)!["items"]!.AsArray();
+            var listed = await Cli.RunAsync("runs", "list", "--json", "--status", "running");
+            seen = listed.Stdout + listed.Stderr;
+            var list = JsonNode.Parse(listed.Stdout)!["items"]!.AsArray();
             if (list.FirstOrDefault(r => (string)r!["name"]! == "talk") is { } run)
                 executionId = (string?)JsonNode.Parse((await Cli.RunAsync("runs", "show", (string)run["runId"]!, "--json")).Stdout)!["executions"]!.AsArray().FirstOrDefault()?["executionId"];
         }
-        Assert.NotNull(executionId);
+        Assert.True(executionId is not null, seen);
         var follow = Cli.Start("logs", executionId!, "--follow");
         var seenOne = false;
         var stdout = new System.Text.StringBuilder();
@@ -151,6 +157,17 @@ public sealed class WorkflowCliTests(CliHome home) : IClassFixture<CliHome>
         Assert.True(seenOne, "the follower printed the first line while the script was still running");
         Assert.Equal(0, follow.ExitCode);
         Assert.Equal("one\ntwo\n", stdout.ToString());
+    }
+
+    [Fact]
+    public async Task CommandsStartedTogetherOnAFreshDataFolderAllSucceed()
+    {
+        using var fresh = new TempFolder();
+        var environment = new Dictionary<string, string> { ["XDG_DATA_HOME"] = fresh.Path };
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Cli.RunAsync(environment, null, "runs", "list", "--json")));
+
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Stderr));
     }
 
     [Fact]

@@ -274,6 +274,20 @@ public sealed class SqliteStoreTests : StoreSuite
     private protected override SqlDialect Dialect => dialect;
 
     private protected override SqlDialect Reopen() => new SqliteDialect(path);
+
+    [Fact]
+    public async Task SeveralOpenersOfANewFileMigrateItOnceAndAllSucceed()
+    {
+        // Two cronium commands started together on a fresh machine: before the lock, all but one failed with
+        // "table executions already exists".
+        var fresh = TestServices.NewSqlitePath();
+
+        var openers = Enumerable.Range(0, 6).Select(_ => Task.Run(() => new SqliteDialect(fresh).Migrate(NullLogger.Instance)));
+        await Task.WhenAll(openers);
+
+        var store = new VariableStore(new DbScope(new SqliteDialect(fresh), new WriteTurns()));
+        Assert.Equal(new VariableWrite(true, 1, 5), await store.SetAsync("u", "k", "1", null, 5, default));
+    }
 }
 
 public sealed class PostgresStoreTests : StoreSuite

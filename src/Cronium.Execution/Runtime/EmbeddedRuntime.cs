@@ -66,7 +66,16 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((_, level) => level >= LogLevel.Warning);
         });
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await app.DisposeAsync();
+            folder.Delete(recursive: true);
+            throw new IOException($"the embedded runtime could not start ({sqlitePath}): {e.Message}", e);
+        }
         return new EmbeddedRuntime(app, folder, socket, orchestratorKey);
     }
 

@@ -67,10 +67,14 @@ internal sealed class SqliteDialect : SqlDialect
     public override void Migrate(ILogger logger)
     {
         var scripts = ScriptCount("Sqlite");
+        // A file already at the latest schema skips DbUp altogether: cronium run opens this store on every run.
+        if (SchemaVersion() == scripts) return;
+        // Several processes may open a new file at once (two cronium commands on a fresh machine): one migrates
+        // while the others wait, then find it current.
+        using var turn = MigrationLock(TimeSpan.FromSeconds(60));
+        if (SchemaVersion() == scripts) return;
         using (var connection = dataSource.OpenConnection())
         {
-            // A file already at the latest schema skips DbUp altogether: cronium run opens this store on every run.
-            if (connection.ExecuteScalar<long>("PRAGMA user_version;") == scripts) return;
             // WAL lets readers run beside the one writer; it is a property of the file, set once.
             connection.Execute("PRAGMA journal_mode=WAL;");
         }
@@ -81,6 +85,35 @@ internal sealed class SqliteDialect : SqlDialect
         Run(engine, logger, "SQLite");
         using (var connection = dataSource.OpenConnection())
             connection.Execute($"PRAGMA user_version = {scripts};");
+    }
+
+    private long SchemaVersion()
+    {
+        using var connection = dataSource.OpenConnection();
+        return connection.ExecuteScalar<long>("PRAGMA user_version;");
+    }
+
+    /// <summary>
+    /// An exclusive lock on a file beside the store (flock, taken by FileShare.None), never on the store itself:
+    /// closing another handle to the database would drop SQLite's own locks on it.
+    /// </summary>
+    private FileStream MigrationLock(TimeSpan timeout)
+    {
+        var path = new SqliteConnectionStringBuilder(connectionString).DataSource + ".migrate-lock";
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                return new FileStream(path, options);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
     }
 
     public override Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken) =>
