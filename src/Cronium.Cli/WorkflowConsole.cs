@@ -5,21 +5,22 @@ using Cronium.Workflows.Definitions;
 using Cronium.Workflows.Engine;
 using Cronium.Workflows.Steps;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Cronium.Cli;
 
 /// <summary>
 /// What cronium workflow run shows on stderr: a line as each node starts and ends, each node's output line by line
-/// behind its id, a status line of the nodes running (on a terminal), then a table of how every node ended.
+/// behind its id, a live status line per running node (on a terminal), then a table of how every node ended.
 /// With --json, stdout carries only the result document.
 /// </summary>
 internal sealed class WorkflowConsole(bool json) : IRunObserver
 {
     private readonly IAnsiConsole err = Terminal.Error();
     private readonly Lock gate = new();
-    private readonly SortedSet<string> running = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (int Attempt, System.Diagnostics.Stopwatch Clock)> running = new(StringComparer.Ordinal);
     private int width = 8;
-    private StatusContext? status;
+    private LiveDisplayContext? live;
 
     public void Starting(WorkflowDefinition workflow, int concurrency, string backend)
     {
@@ -28,22 +29,41 @@ internal sealed class WorkflowConsole(bool json) : IRunObserver
         err.MarkupLine($"[grey]▶ {Markup.Escape(workflow.Name)} (workflow, {workflow.Nodes.Count} nodes, concurrency {concurrency}, {backend} backend)[/]");
     }
 
-    /// <summary>On a terminal the work runs under a status line naming the nodes still running.</summary>
+    /// <summary>On a terminal the work runs under a live status line per running node (its attempt and time so far).</summary>
     public async Task<T> AroundAsync<T>(Func<Task<T>> work)
     {
-        if (Console.IsErrorRedirected) return await work();
-        return await err.Status().Spinner(Spinner.Known.Dots).StartAsync("starting", async context =>
+        if (Console.IsErrorRedirected || json) return await work();
+        // Updated under the same lock as every line written, so a line and the status never interleave.
+        return await err.Live(Text.Empty).AutoClear(true).StartAsync(async context =>
         {
-            lock (gate) status = context;
-            try
+            lock (gate) live = context;
+            var task = work();
+            while (!task.IsCompleted)
             {
-                return await work();
+                lock (gate) Show(StatusLines());
+                await Task.WhenAny(task, Task.Delay(150));
             }
-            finally
+            lock (gate)
             {
-                lock (gate) status = null;
+                Show(Text.Empty);
+                live = null;
             }
+            return await task;
         });
+    }
+
+    /// <summary>Redraws the live status (the caller holds the lock).</summary>
+    private void Show(IRenderable status)
+    {
+        live?.UpdateTarget(status);
+        live?.Refresh();
+    }
+
+    private IRenderable StatusLines()
+    {
+        var frame = Spinner.Known.Dots.Frames[(int)(DateTime.UtcNow.Ticks / TimeSpan.TicksPerMillisecond / 100 % Spinner.Known.Dots.Frames.Count)];
+        return new Rows(running.Select(r =>
+            new Markup($"[blue]{frame}[/] {Label(r.Key)} [grey]running{(r.Value.Attempt > 1 ? $", attempt {r.Value.Attempt}" : "")}, {Terminal.Seconds(r.Value.Clock.Elapsed)}[/]")));
     }
 
     public IOutputSink Output(string step) => new NodeOutput(this, step);
@@ -52,9 +72,8 @@ internal sealed class WorkflowConsole(bool json) : IRunObserver
     {
         lock (gate)
         {
-            running.Add(step);
+            running[step] = (attempt, System.Diagnostics.Stopwatch.StartNew());
             Line($"[blue]{Label(step)} ▶ started{(attempt > 1 ? $" (attempt {attempt})" : "")}[/]");
-            Refresh();
         }
     }
 
@@ -67,7 +86,6 @@ internal sealed class WorkflowConsole(bool json) : IRunObserver
             var time = result.ExecutionId is null ? "" : $" in {Terminal.Seconds(result.Duration)}";
             Line($"[{Terminal.Colour(result.Status)}]{Label(step)} {Terminal.Mark(result.Status)} {result.Status}{attempts}{time}[/]"
                  + (result.Error is null || result.Status == StepStatus.Skipped ? "" : $" [grey]{Markup.Escape(result.Error)}[/]"));
-            Refresh();
         }
     }
 
@@ -124,9 +142,21 @@ internal sealed class WorkflowConsole(bool json) : IRunObserver
 
     private string Label(string step) => Markup.Escape(step.PadRight(width));
 
-    private void Line(string markup) => err.MarkupLine(markup);
-
-    private void Refresh() => status?.Status(running.Count == 0 ? "…" : "running: " + string.Join(", ", running));
+    /// <summary>
+    /// A line above the live status (the caller holds the lock). The status is cleared first and drawn again after:
+    /// Spectre writes a line over the status without erasing what the status had further right.
+    /// </summary>
+    private void Line(string markup)
+    {
+        if (live is null)
+        {
+            err.MarkupLine(markup);
+            return;
+        }
+        Show(Text.Empty);
+        err.MarkupLine(markup);
+        Show(StatusLines());
+    }
 
     /// <summary>A node's output, a whole line at a time behind the node's id (the rest is held until its newline or the node's end).</summary>
     private sealed class NodeOutput(WorkflowConsole console, string step) : IOutputSink
