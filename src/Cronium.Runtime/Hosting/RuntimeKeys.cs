@@ -22,7 +22,12 @@ internal sealed class RuntimeKeys
             logger.LogWarning("Runtime:SigningKey is not set: using an ephemeral signing key; execution tokens will not survive a restart.");
         }
         SigningKey = new SymmetricSecurityKey(signing) { KeyId = string.IsNullOrWhiteSpace(o.SigningKeyId) ? KeyIdOf(signing) : o.SigningKeyId };
-        ValidationKeys = [SigningKey, .. o.PreviousSigningKeys.Select(k => Decode(k)!).Select(k => new SymmetricSecurityKey(k) { KeyId = KeyIdOf(k) })];
+        ValidationKeys =
+        [
+            SigningKey,
+            .. o.PreviousSigningKeys.Select(PreviousKey).Select(p => (Id: p.KeyId, Bytes: Decode(p.Key)!))
+                .Select(p => new SymmetricSecurityKey(p.Bytes) { KeyId = p.Id ?? KeyIdOf(p.Bytes) }),
+        ];
 
         var orchestratorKeys = o.OrchestratorKeys.Where(k => !string.IsNullOrEmpty(k)).ToList();
         if (orchestratorKeys.Count == 0)
@@ -68,6 +73,14 @@ internal sealed class RuntimeKeys
             match |= CryptographicOperations.FixedTimeEquals(hash, known);
         return match;
     }
+
+    /// <summary>
+    /// A previous signing key as configured: <c>BASE64</c> (its kid is derived, as for a key without
+    /// <c>Runtime:SigningKeyId</c>), or <c>KID:BASE64</c> for a key that was signing under a kid of its own.
+    /// Base64 has no ':', so the first one separates them.
+    /// </summary>
+    public static (string? KeyId, string Key) PreviousKey(string entry) =>
+        entry.IndexOf(':') is > 0 and var colon ? (entry[..colon], entry[(colon + 1)..]) : (null, entry);
 
     private static byte[]? Decode(string? base64) =>
         string.IsNullOrWhiteSpace(base64) ? null : Convert.FromBase64String(base64);

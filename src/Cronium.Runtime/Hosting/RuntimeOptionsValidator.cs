@@ -19,7 +19,7 @@ internal sealed class RuntimeOptionsValidator(IHostEnvironment environment) : IV
             CheckKey(errors, "Runtime:SigningKey", o.SigningKey, minBytes: 32, exactBytes: null);
         }
         for (var i = 0; i < o.PreviousSigningKeys.Length; i++)
-            CheckKey(errors, $"Runtime:PreviousSigningKeys:{i}", o.PreviousSigningKeys[i], minBytes: 32, exactBytes: null);
+            CheckKey(errors, $"Runtime:PreviousSigningKeys:{i}", RuntimeKeys.PreviousKey(o.PreviousSigningKeys[i]).Key, minBytes: 32, exactBytes: null);
 
         // An empty entry (Runtime__OrchestratorKeys__0= in an environment file) means "not set", not "a weak key".
         if (o.OrchestratorKeys.All(string.IsNullOrEmpty))

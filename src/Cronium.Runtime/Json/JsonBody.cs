@@ -74,6 +74,11 @@ internal static class JsonBody
         }
 
         if (buffer.WrittenCount == 0) throw ApiProblem.Validation("$", "A JSON body is required.");
+        // The parser leaves strings' bytes unchecked until they are read; a value stored or copied later would fail
+        // there (a 500). Checked once here instead: JSON is UTF-8 (RFC 8259).
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.WrittenSpan))
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidJson,
+                $"The body is not valid UTF-8 (first bad byte at offset {FirstInvalidByte(buffer.WrittenSpan)}); JSON text is UTF-8.");
         http.Items[HashItem] = Convert.ToHexString(SHA256.HashData(buffer.WrittenSpan));
         try
         {
@@ -83,6 +88,12 @@ internal static class JsonBody
         {
             throw new ApiProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidJson, Describe(e));
         }
+    }
+
+    private static int FirstInvalidByte(ReadOnlySpan<byte> bytes)
+    {
+        System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out var read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     /// <summary>Size of a value as stored (its UTF-8 JSON text).</summary>

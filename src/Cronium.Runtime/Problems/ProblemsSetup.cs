@@ -13,6 +13,9 @@ internal static class ProblemsSetup
     public static WebApplicationBuilder AddProblems(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx => Complete(ctx.HttpContext, ctx.ProblemDetails));
+        // After the default writer: it declines a client whose Accept names neither JSON nor */*, and a refusal
+        // must still be a problem document (a 401 is a 401 whatever the client accepts), never an empty 500.
+        builder.Services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         return builder;
     }
@@ -52,6 +55,22 @@ internal static class ProblemsSetup
         // The serializer never sees the exception: detail of an unhandled error must not leak internals.
         problem.Extensions.Remove("exception");
         http.Items[ProblemCodeItem] = code;
+    }
+}
+
+/// <summary>Writes application/problem+json for any Accept header, as the last writer asked.</summary>
+internal sealed class AnyAcceptProblemWriter(
+    Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    Microsoft.Extensions.Options.IOptions<ProblemDetailsOptions> problems) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        // The same completion the default writer applies (code, title, traceId): one shape whoever writes it.
+        problems.Value.CustomizeProblemDetails?.Invoke(context);
+        var http = context.HttpContext;
+        return new ValueTask(http.Response.WriteAsJsonAsync(context.ProblemDetails, json.Value.SerializerOptions, "application/problem+json", http.RequestAborted));
     }
 }
 

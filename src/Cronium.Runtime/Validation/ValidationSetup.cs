@@ -24,13 +24,14 @@ internal static partial class ValidationSetup
         return group;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+    // \z, not $: '$' also matches before a final newline, which would make "foo\n" a valid key.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}\z")]
     public static partial Regex KeyPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}\z")]
     public static partial Regex UserIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{0,128}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]{0,128}\z")]
     public static partial Regex PrefixPattern();
 
     public const string KeyRule = "must match ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$ (a letter or digit, then up to 127 of letters, digits, '_', '.', ':', '-')";

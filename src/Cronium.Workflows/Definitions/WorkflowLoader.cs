@@ -32,7 +32,7 @@ public static partial class WorkflowLoader
     private static readonly string[] StepFields = ["event", "tool", "credential", "action", "params"];
     private static readonly string[] EdgeFields = ["from", "to", "when"];
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}\z")]
     private static partial Regex IdPattern();
 
     public static WorkflowDefinition Load(string path)
