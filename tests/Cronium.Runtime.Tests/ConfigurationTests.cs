@@ -60,9 +60,29 @@ public sealed class ConfigurationTests
         Assert.Contains(factory.Logs, l => l.Contains("Runtime:OrchestratorKeys is not set"));
         var keyFile = keys.EphemeralOrchestratorKeyFile!;
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(keyFile)!));
         var key = await File.ReadAllTextAsync(keyFile);
         Assert.DoesNotContain(factory.Logs, l => l.Contains(key));
         Assert.Equal(HttpStatusCode.NotFound, (await factory.Client(key).GetAsync($"/v1/executions/{Guid.NewGuid()}")).StatusCode);
+        factory.Dispose();
+        Assert.False(Directory.Exists(Path.GetDirectoryName(keyFile)), "the key and its folder go with the runtime");
+    }
+
+    [Fact]
+    public void TheEphemeralKeyNeverLandsInAFileSomeoneElsePrepared()
+    {
+        // Before: a fixed name in /tmp, opened without O_EXCL, through links, keeping an existing file's mode.
+        var first = EphemeralKeyFile();
+        var second = EphemeralKeyFile();
+
+        Assert.NotEqual(Path.GetDirectoryName(first), Path.GetDirectoryName(second));
+        Assert.DoesNotContain(Environment.ProcessId.ToString(), Path.GetFileName(Path.GetDirectoryName(first)!) + Path.GetFileName(first));
+    }
+
+    private static string EphemeralKeyFile()
+    {
+        using var factory = new RuntimeFactory(Backend.Sqlite, new Dictionary<string, string?> { ["Runtime:OrchestratorKeys:0"] = null });
+        return factory.Service<Hosting.RuntimeKeys>().EphemeralOrchestratorKeyFile!;
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Cronium.Runtime.Hosting;
 /// Key material decoded once from <see cref="RuntimeOptions"/>. Outside Production a missing key is
 /// replaced by an ephemeral one, said loudly at start (the validator already refused a missing key in Production).
 /// </summary>
-internal sealed class RuntimeKeys
+internal sealed class RuntimeKeys : IDisposable
 {
     public RuntimeKeys(IOptions<RuntimeOptions> options, ILogger<RuntimeKeys> logger)
     {
@@ -89,16 +89,33 @@ internal sealed class RuntimeKeys
     private static string KeyIdOf(byte[] key) =>
         Base64UrlEncoder.Encode(SHA256.HashData(key).AsSpan(0, 9).ToArray());
 
+    /// <summary>
+    /// A new file (never an existing one, never through a link) in a new folder only this user can enter
+    /// (mkdtemp, 0700), holding the key at 0600; both go when the runtime stops.
+    /// </summary>
     private static string WriteEphemeralKey(string key)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"cronium-orchestrator-{Environment.ProcessId}.key");
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        var folder = Directory.CreateTempSubdirectory("cronium-orchestrator-");
+        var path = Path.Combine(folder.FullName, "orchestrator.key");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(path, options))
         {
             stream.Write(Encoding.UTF8.GetBytes(key));
         }
         return path;
+    }
+
+    public void Dispose()
+    {
+        if (EphemeralOrchestratorKeyFile is not { } file) return;
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }
 
