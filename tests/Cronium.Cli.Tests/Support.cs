@@ -10,7 +10,12 @@ public sealed class CliHome : IDisposable
 {
     private readonly DirectoryInfo home = Directory.CreateTempSubdirectory("cronium-cli-home-");
 
-    public CliHome() => Cli = new CliRunner(new Dictionary<string, string> { ["XDG_DATA_HOME"] = home.FullName });
+    // The stand-in providers listen on loopback, which tool actions may not reach unless allowed.
+    public CliHome() => Cli = new CliRunner(new Dictionary<string, string>
+    {
+        ["XDG_DATA_HOME"] = home.FullName,
+        ["Runtime__ToolActions__AllowedNetworks__0"] = "127.0.0.0/8",
+    });
 
     public CliRunner Cli { get; }
 

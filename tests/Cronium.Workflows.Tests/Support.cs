@@ -25,7 +25,9 @@ public sealed class EngineFixture : IAsyncLifetime
     public async Task<WorkflowResult> RunAsync(Folder folder, string workflow, WorkflowRunOptions? options = null, Recorder? recorder = null, CancellationToken cancellationToken = default) =>
         await Engine().RunAsync(WorkflowLoader.Load(folder.Write("workflow.yaml", workflow)), options ?? new WorkflowRunOptions(), recorder ?? new Recorder(), cancellationToken);
 
-    public async Task InitializeAsync() => Runtime = await EmbeddedRuntime.StartAsync(Path.Combine(data.FullName, "runtime.db"), default);
+    // The stand-in providers listen on loopback, which tool actions may not reach unless allowed.
+    public async Task InitializeAsync() => Runtime = await EmbeddedRuntime.StartAsync(Path.Combine(data.FullName, "runtime.db"), default,
+        new Dictionary<string, string?> { ["Runtime:ToolActions:AllowedNetworks:0"] = "127.0.0.0/8" });
 
     public async Task DisposeAsync()
     {

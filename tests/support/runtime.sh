@@ -3,7 +3,7 @@
 # loopback TCP and on a Unix socket, with a known orchestrator key. State lives in $CRONIUM_TEST_DIR
 # so that a stop and start keep the same database and signing key (tokens stay valid across restarts).
 # Tokens get a 1 s grace and no clock skew here, so an execution created with timeoutSeconds 1 has an
-# expired token two seconds later.
+# expired token two seconds later. Tool actions may reach loopback here (the suites' stand-in providers listen there).
 #
 #   runtime.sh start              start (no-op when already running); prints the env a helper needs
 #   runtime.sh stop | restart
@@ -39,6 +39,7 @@ start() {
     Runtime__RateLimit__PermitsPerSecond="${CRONIUM_TEST_RATE_LIMIT:-10000}" \
     Runtime__TokenGraceSeconds="${CRONIUM_TEST_TOKEN_GRACE:-1}" \
     Runtime__ClockSkewSeconds=0 \
+    Runtime__ToolActions__AllowedNetworks__0=127.0.0.0/8 \
     Logging__LogLevel__Default=Warning \
       nohup dotnet "$dll" --urls "$base" >>"$dir/runtime.log" 2>&1 &
     echo $! > "$dir/runtime.pid"

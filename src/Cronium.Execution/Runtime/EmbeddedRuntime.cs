@@ -31,7 +31,8 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
 
     public RuntimeClient Client { get; }
 
-    public static async Task<EmbeddedRuntime> StartAsync(string? sqlitePath, CancellationToken cancellationToken)
+    /// <param name="settings">More runtime settings (the environment and these apply too: Runtime__ToolActions__AllowedNetworks__0 ...).</param>
+    public static async Task<EmbeddedRuntime> StartAsync(string? sqlitePath, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         // The outer folder is private to this user; the socket's own folder is traversable so that a container's
         // non-root user reaches the socket through its bind mount (the host path stays behind the private folder).
@@ -47,7 +48,7 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
         var orchestratorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         sqlitePath = Path.GetFullPath(string.IsNullOrEmpty(sqlitePath) ? Cronium.Runtime.Hosting.RuntimeOptions.DefaultSqlitePath() : sqlitePath);
         var (signingKey, credentialKey) = EmbeddedKeys.LoadOrCreate(Path.GetDirectoryName(sqlitePath)!);
-        var settings = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["Runtime:ListenTcp"] = "false",
             ["Runtime:UnixSocket"] = socket,
@@ -61,7 +62,7 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
 
         var app = Program.CreateApp([], builder =>
         {
-            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Configuration.AddInMemoryCollection(settings is null ? all : all.Concat(settings).ToDictionary());
             // The script's output owns the terminal: the embedded runtime only speaks up about problems.
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((_, level) => level >= LogLevel.Warning);

@@ -11,20 +11,36 @@ namespace Cronium.Runtime.Idempotency;
 /// <summary>How an endpoint's answer is kept and replayed when it must not be stored as is (a token).</summary>
 internal sealed record IdempotentReplay(Func<object?, object?> ToStored, Func<HttpContext, string, CancellationToken, Task<IResult>> ReplayAsync);
 
+internal enum IdempotencyMode
+{
+    /// <summary>The write and the record of its answer commit in one transaction: exactly one effect, even across a crash.</summary>
+    Atomic,
+
+    /// <summary>
+    /// For a call that leaves the runtime (a tool action): the key is claimed in a short transaction of its own, the
+    /// call runs outside any transaction (a slow provider holds no connection and blocks no writer), and the answer is
+    /// recorded after. A retry while the first still runs is 409 <c>idempotency_in_progress</c>.
+    /// </summary>
+    ClaimFirst,
+}
+
 internal static class IdempotencySetup
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
 
+    /// <summary>A claim older than this belongs to a request that died: no send lasts this long (they are bounded at 30 s).</summary>
+    public static readonly TimeSpan AbandonedClaim = TimeSpan.FromMinutes(2);
+
     /// <summary>
-    /// With an <c>Idempotency-Key</c>, the write, and the record of its answer, commit in one transaction: a retry
-    /// replays the answer and has no second effect; the same key with another body is 422.
+    /// With an <c>Idempotency-Key</c>, a retry replays the first answer and has no second effect; the same key with
+    /// another body is 422. Only successes are remembered: a refused request can be corrected and retried.
     /// </summary>
-    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder route, IdempotentReplay? replay = null) =>
-        route.AddEndpointFilter(new IdempotencyFilter(replay));
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder route, IdempotentReplay? replay = null, IdempotencyMode mode = IdempotencyMode.Atomic) =>
+        route.AddEndpointFilter(new IdempotencyFilter(replay, mode));
 }
 
-internal sealed class IdempotencyFilter(IdempotentReplay? replay) : IEndpointFilter
+internal sealed class IdempotencyFilter(IdempotentReplay? replay, IdempotencyMode mode) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -35,57 +51,97 @@ internal sealed class IdempotencyFilter(IdempotentReplay? replay) : IEndpointFil
         if (key.Length is < 1 or > 255 || key.Any(c => c is < '!' or > '~'))
             throw ApiProblem.Validation(IdempotencySetup.Header, "'Idempotency-Key' must be 1 to 255 visible ASCII characters.");
 
-        var cancellationToken = http.RequestAborted;
-        var db = http.RequestServices.GetRequiredService<DbScope>();
-        var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
-        var now = Time.ToMs(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var scope = http.Features.Get<ExecutionCaller>() is { } caller ? "execution:" + caller.ExecutionId : "orchestrator";
-        var hash = $"{http.Request.Method} {http.Request.Path} {http.Items[JsonBody.HashItem] as string}";
+        var request = new Claim(
+            http,
+            http.RequestServices.GetRequiredService<DbScope>(),
+            http.RequestServices.GetRequiredService<IdempotencyStore>(),
+            http.Features.Get<ExecutionCaller>() is { } caller ? "execution:" + caller.ExecutionId : "orchestrator",
+            key,
+            $"{http.Request.Method} {http.Request.Path} {http.Items[JsonBody.HashItem] as string}",
+            Time.ToMs(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));
+        return mode == IdempotencyMode.Atomic ? await AtomicAsync(context, next, request) : await ClaimFirstAsync(context, next, request);
+    }
 
-        await db.BeginAsync(cancellationToken);
+    private async Task<object?> AtomicAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Claim c)
+    {
+        var cancellationToken = c.Http.RequestAborted;
+        await c.Db.BeginAsync(cancellationToken);
         try
         {
-            if (await store.ClaimAsync(scope, key, hash, now, cancellationToken) is { } earlier)
+            if (await c.Store.ClaimAsync(c.Scope, c.Key, c.Hash, c.Now, cancellationToken) is { } earlier)
             {
-                await db.RollbackAsync();
-                if (earlier.RequestHash != hash)
-                    return ApiProblem.Create(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyConflict,
-                        "This Idempotency-Key was already used with a different request; use a new key for a new request.");
-                http.Response.Headers[IdempotencySetup.ReplayedHeader] = "true";
-                return await ReplayAsync(http, earlier, cancellationToken);
+                await c.Db.RollbackAsync();
+                return await AnswerEarlierAsync(c, earlier);
             }
 
             var result = await next(context);
-            // Handlers answer with Results<...> unions; the outcome is the result inside.
-            var outcome = result is INestedHttpResult nested ? nested.Result : result;
-            if (outcome is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } success)
+            if (Success(c.Http, result) is { } success)
             {
-                var value = outcome is IValueHttpResult v ? (replay?.ToStored ?? (x => x))(v.Value) : null;
-                var body = value is null ? null : JsonSerializer.Serialize(value, value.GetType(), JsonOptions(http));
-                await store.SaveAsync(scope, key, success.StatusCode ?? 200, body, cancellationToken);
-                await db.CommitAsync(cancellationToken);
+                await c.Store.SaveAsync(c.Scope, c.Key, success.Status, success.Body, cancellationToken);
+                await c.Db.CommitAsync(cancellationToken);
             }
             else
             {
-                // Only successes are remembered: a refused write may be corrected and retried with the same key.
-                await db.RollbackAsync();
+                await c.Db.RollbackAsync();
             }
             return result;
         }
         catch
         {
-            await db.RollbackAsync();
+            await c.Db.RollbackAsync();
             throw;
         }
     }
 
-    private async Task<object?> ReplayAsync(HttpContext http, IdempotencyRow earlier, CancellationToken cancellationToken)
+    private async Task<object?> ClaimFirstAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, Claim c)
     {
+        var cancellationToken = c.Http.RequestAborted;
+        if (await c.Store.ClaimAsync(c.Scope, c.Key, c.Hash, c.Now, cancellationToken) is { } earlier)
+        {
+            var abandoned = earlier.InProgress && earlier.RequestHash == c.Hash && c.Now - earlier.CreatedAt > IdempotencySetup.AbandonedClaim.TotalMilliseconds;
+            if (!abandoned || !await c.Store.TakeOverAsync(c.Scope, c.Key, c.Hash, earlier.CreatedAt, c.Now, cancellationToken))
+                return await AnswerEarlierAsync(c, earlier);
+        }
+
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch
+        {
+            await c.Store.ReleaseAsync(c.Scope, c.Key);
+            throw;
+        }
+        if (Success(c.Http, result) is { } success) await c.Store.SaveAsync(c.Scope, c.Key, success.Status, success.Body, CancellationToken.None);
+        else await c.Store.ReleaseAsync(c.Scope, c.Key);
+        return result;
+    }
+
+    private async Task<object?> AnswerEarlierAsync(Claim c, IdempotencyRow earlier)
+    {
+        if (earlier.RequestHash != c.Hash)
+            return ApiProblem.Create(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyConflict,
+                "This Idempotency-Key was already used with a different request; use a new key for a new request.");
+        if (earlier.InProgress)
+            throw new ApiProblemException(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyInProgress,
+                "The first request with this Idempotency-Key is still running; retry after it ends to get its answer.")
+            { RetryAfter = TimeSpan.FromSeconds(1) };
+        c.Http.Response.Headers[IdempotencySetup.ReplayedHeader] = "true";
         if (earlier.ResponseBody is null) return TypedResults.StatusCode(earlier.StatusCode);
-        if (replay is not null) return await replay.ReplayAsync(http, earlier.ResponseBody, cancellationToken);
+        if (replay is not null) return await replay.ReplayAsync(c.Http, earlier.ResponseBody, c.Http.RequestAborted);
         return TypedResults.Content(earlier.ResponseBody, "application/json", statusCode: earlier.StatusCode);
     }
 
-    private static JsonSerializerOptions JsonOptions(HttpContext http) =>
-        http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+    /// <summary>A 2xx answer and what to keep of it; handlers answer with Results&lt;...&gt; unions, the outcome is the result inside.</summary>
+    private (int Status, string? Body)? Success(HttpContext http, object? result)
+    {
+        var outcome = result is INestedHttpResult nested ? nested.Result : result;
+        if (outcome is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } success) return null;
+        var value = outcome is IValueHttpResult v ? (replay?.ToStored ?? (x => x))(v.Value) : null;
+        var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        return (success.StatusCode ?? 200, value is null ? null : JsonSerializer.Serialize(value, value.GetType(), options));
+    }
+
+    private sealed record Claim(HttpContext Http, DbScope Db, IdempotencyStore Store, string Scope, string Key, string Hash, long Now);
 }

@@ -22,6 +22,7 @@ internal static class ProblemCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
     public const string IdempotencyConflict = "idempotency_conflict";
+    public const string IdempotencyInProgress = "idempotency_in_progress";
     public const string ToolFailed = "tool_failed";
     public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
@@ -62,6 +63,7 @@ internal static class ProblemCodes
         PayloadTooLarge => "The payload is over the limit",
         RateLimited => "Too many calls from this execution",
         IdempotencyConflict => "The Idempotency-Key was used with a different request",
+        IdempotencyInProgress => "The first request with this Idempotency-Key is still running",
         ToolFailed => "The tool action could not be run",
         StorageUnavailable => "Storage is unavailable",
         _ => "An unexpected error occurred",

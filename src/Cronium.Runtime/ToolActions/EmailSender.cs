@@ -9,11 +9,14 @@ namespace Cronium.Runtime.ToolActions;
 /// <summary>
 /// Email over SMTP (MailKit). The credential holds <c>host, port, username, password, from, useTls</c>; the
 /// params <c>to</c> (an address or a list), <c>subject</c>, <c>body</c>, and optionally <c>cc</c>, <c>bcc</c>,
-/// <c>html</c>. The server's refusal comes back as <c>success: false</c>, never the password.
+/// <c>html</c>. The connection goes to an address <see cref="OutboundPolicy"/> allows, and the whole conversation
+/// (connect, TLS, login, send) is bounded by one timeout. Any failure is <c>success: false</c> with a plain
+/// reason that names neither the server's words nor the password: an SMTP credential must not become a way to
+/// probe what listens where.
 /// </summary>
-internal sealed class EmailSender : IToolSender
+internal sealed class EmailSender(OutboundPolicy policy, Microsoft.Extensions.Options.IOptions<ToolActionsOptions> options) : IToolSender
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private TimeSpan Timeout => TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
 
     public string Tool => "email";
 
@@ -34,19 +37,46 @@ internal sealed class EmailSender : IToolSender
         var body = new BodyBuilder { TextBody = Text(parameters, "body") ?? "", HtmlBody = Text(parameters, "html") };
         message.Body = body.ToMessageBody();
 
+        using var whole = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        whole.CancelAfter(Timeout);
         using var smtp = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
+        // Until the server has greeted and the TLS asked for is up, every failure reads the same: closed, silent and
+        // not-SMTP must not be told apart, or an SMTP credential becomes a port scanner.
+        const string unreachable = "email: could not talk to the SMTP server (not reachable, not speaking SMTP, or without the TLS asked for)";
+        var connected = false;
+        var stage = "refused the login";
         try
         {
-            await smtp.ConnectAsync(host, port, useTls ? (port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls) : SecureSocketOptions.None, cancellationToken);
+            var socket = await policy.ConnectAsync(host, port, whole.Token);
+            await smtp.ConnectAsync(socket, host, port, useTls ? (port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls) : SecureSocketOptions.None, whole.Token);
+            connected = true;
             if (Text(credential, "username") is { } user)
-                await smtp.AuthenticateAsync(user, Text(credential, "password") ?? "", cancellationToken);
-            var answer = await smtp.SendAsync(message, cancellationToken);
-            await smtp.DisconnectAsync(quit: true, cancellationToken);
+                await smtp.AuthenticateAsync(user, Text(credential, "password") ?? "", whole.Token);
+            stage = "refused the message";
+            var answer = await smtp.SendAsync(message, whole.Token);
+            await smtp.DisconnectAsync(quit: true, whole.Token);
             return new ToolActionResult(true, Data(message.MessageId ?? "", answer), null);
         }
-        catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or AuthenticationException or IOException or System.Net.Sockets.SocketException or SslHandshakeException)
+        catch (OutboundRefusedException e)
         {
-            return new ToolActionResult(false, RawJson.Null, $"SMTP {host}:{port}: {e.Message}");
+            return new ToolActionResult(false, RawJson.Null, $"email: {e.Message}");
+        }
+        catch (Exception e) when (!connected && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return new ToolActionResult(false, RawJson.Null, unreachable);
+        }
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ToolActionResult(false, RawJson.Null, $"email: the SMTP server did not finish within {Timeout.TotalSeconds:0} s");
+        }
+        catch (SmtpCommandException e)
+        {
+            return new ToolActionResult(false, RawJson.Null, $"email: the SMTP server {stage} ({(int)e.StatusCode})");
+        }
+        catch (Exception e) when (e is MailKit.ProtocolException or AuthenticationException or IOException or System.Net.Sockets.SocketException
+                                   or SslHandshakeException or NotSupportedException or MailKit.ServiceNotConnectedException or MailKit.ServiceNotAuthenticatedException)
+        {
+            return new ToolActionResult(false, RawJson.Null, $"email: the SMTP server {stage}");
         }
     }
 

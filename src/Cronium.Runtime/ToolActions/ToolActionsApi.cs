@@ -18,10 +18,25 @@ internal static class ToolActionsApi
 
     public static WebApplicationBuilder AddToolActions(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<ToolActionsOptions>().BindConfiguration(ToolActionsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ToolActionsOptions>, ToolActionsOptionsValidator>();
+        builder.Services.AddSingleton<OutboundPolicy>();
+        builder.Services.AddSingleton<ToolActionSlots>();
         builder.Services.AddSingleton<CredentialCipher>();
-        // No request logging: HttpClient's loggers write the URL, and a webhook URL is a secret.
-        builder.Services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+        // No request logging: HttpClient's loggers write the URL, and a webhook URL is a secret. Every connection
+        // goes through the outbound policy, to the address it checked.
+        builder.Services.AddHttpClient(HttpClientName, (services, c) =>
+                c.Timeout = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<ToolActionsOptions>>().Value.TimeoutSeconds))
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                ConnectCallback = async (context, cancellationToken) =>
+                    new System.Net.Sockets.NetworkStream(
+                        await services.GetRequiredService<OutboundPolicy>().ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken),
+                        ownsSocket: true),
+            })
             .RemoveAllLoggers();
         builder.Services.AddSingleton<IToolSender, SlackSender>();
         builder.Services.AddSingleton<IToolSender, DiscordSender>();
@@ -33,7 +48,7 @@ internal static class ToolActionsApi
     public static RouteGroupBuilder MapToolActions(this IEndpointRouteBuilder app)
     {
         var group = app.MapScriptGroup();
-        group.MapPost("/tool-actions", Run).WithName("runToolAction").WithIdempotency();
+        group.MapPost("/tool-actions", Run).WithName("runToolAction").WithIdempotency(mode: IdempotencyMode.ClaimFirst);
         return group;
     }
 
@@ -47,9 +62,11 @@ internal static class ToolActionsApi
     }
 
     private static async Task<Results<Ok<ToolActionResult>, ProblemHttpResult>> Run(
-        HttpContext http, ToolActionRequest request, CredentialStore store, CredentialCipher cipher, IEnumerable<IToolSender> senders, CancellationToken cancellationToken)
+        HttpContext http, ToolActionRequest request, CredentialStore store, CredentialCipher cipher, IEnumerable<IToolSender> senders,
+        ToolActionSlots slots, CancellationToken cancellationToken)
     {
         var caller = ExecutionCaller.From(http);
+        using var slot = slots.Take(caller.ExecutionId);
         var name = request.Credential ?? request.Tool;
         var row = await store.GetAsync(caller.UserId, name, cancellationToken);
         if (row is null) return ApiProblem.CredentialNotFound(name);
@@ -68,6 +85,10 @@ internal static class ToolActionsApi
         catch (ToolActionException e)
         {
             return ApiProblem.ToolFailed(e.Message);
+        }
+        catch (HttpRequestException e) when (e.InnerException is OutboundRefusedException refused)
+        {
+            return TypedResults.Ok(new ToolActionResult(false, RawJson.Null, $"{request.Tool}: {refused.Message}"));
         }
         catch (HttpRequestException e)
         {

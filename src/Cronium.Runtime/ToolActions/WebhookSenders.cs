@@ -9,11 +9,15 @@ namespace Cronium.Runtime.ToolActions;
 /// Slack, Discord and generic webhooks: the action's params are POSTed as JSON to the credential's <c>url</c>
 /// (Slack reads <c>text</c>, Discord <c>content</c>). The provider's answer comes back as
 /// <c>{status, body}</c>; a non-2xx answer is <c>success: false</c> with the reason in <c>error</c>.
+/// The connection goes only where <see cref="OutboundPolicy"/> allows (see <see cref="ToolActionsApi"/>).
 /// </summary>
 internal class WebhookSender(IHttpClientFactory clients, string tool) : IToolSender
 {
     /// <summary>A provider's answer is returned to the script up to this size; past it, cut and said so.</summary>
     public const int MaxBodyChars = 64 * 1024;
+
+    /// <summary>What is read of an answer at most: enough for <see cref="MaxBodyChars"/> of any UTF-8, and no more.</summary>
+    private const int MaxBodyBytes = MaxBodyChars * 4;
 
     public string Tool => tool;
 
@@ -25,18 +29,30 @@ internal class WebhookSender(IHttpClientFactory clients, string tool) : IToolSen
             throw new ToolActionException($"The {tool} credential needs a 'url' (http or https).");
 
         using var content = new StringContent(parameters.GetRawText(), Encoding.UTF8, "application/json");
-        using var response = await clients.CreateClient(ToolActionsApi.HttpClientName).PostAsync(url, content, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var data = Describe((int)response.StatusCode, response.Content.Headers.ContentType, text);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        // Headers first, then at most MaxBodyBytes of the body: a huge answer is never held whole.
+        using var response = await clients.CreateClient(ToolActionsApi.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var (text, truncated) = await ReadCappedAsync(response.Content, cancellationToken);
+        var data = Describe((int)response.StatusCode, response.Content.Headers.ContentType, text, truncated);
         return response.IsSuccessStatusCode
             ? new ToolActionResult(true, data, null)
             : new ToolActionResult(false, data, $"{tool} answered {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd());
     }
 
-    private static RawJson Describe(int status, MediaTypeHeaderValue? type, string text)
+    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        var truncated = text.Length > MaxBodyChars;
-        var body = truncated ? text[..MaxBodyChars] : text;
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxBodyBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0) total += read;
+        var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(total, MaxBodyBytes));
+        var truncated = total > MaxBodyBytes || text.Length > MaxBodyChars;
+        return (text.Length > MaxBodyChars ? text[..MaxBodyChars] : text, truncated);
+    }
+
+    private static RawJson Describe(int status, MediaTypeHeaderValue? type, string body, bool truncated)
+    {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {

@@ -37,6 +37,8 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
             ["Runtime:TokenGraceSeconds"] = "1",
             ["Runtime:ClockSkewSeconds"] = "0",
             ["Runtime:UnixSocket"] = "",
+            // The stand-in providers listen on loopback; production allows only public addresses.
+            ["Runtime:ToolActions:AllowedNetworks:0"] = "127.0.0.0/8",
         };
         if (backend == Backend.PostgresValkey)
         {

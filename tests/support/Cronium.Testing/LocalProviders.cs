@@ -5,25 +5,40 @@ using System.Text;
 
 namespace Cronium.Testing;
 
-/// <summary>A webhook provider on loopback: records what it is sent; answers 500 under /fail.</summary>
+/// <summary>
+/// A webhook provider on loopback: records what it is sent; answers 500 under /fail; under /hold waits until the
+/// test calls <see cref="Release"/>; under /huge streams a 64 MiB answer and counts what it managed to write.
+/// </summary>
 public sealed class LocalWebhook : IDisposable
 {
+    public const long HugeBytes = 64L * 1024 * 1024;
+
     private readonly HttpListener listener = new();
-    private readonly Task loop;
+    private readonly SemaphoreSlim release = new(0);
+    private readonly TaskCompletionSource held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long hugeWritten;
 
     public LocalWebhook()
     {
         Port = FreePort();
         listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         listener.Start();
-        loop = Task.Run(ServeAsync);
+        _ = Task.Run(ServeAsync);
     }
 
     public int Port { get; }
 
     public ConcurrentQueue<(string Path, string Body)> Received { get; } = new();
 
+    /// <summary>Completes when a request under /hold has arrived (and is being held).</summary>
+    public Task Held => held.Task;
+
+    /// <summary>How much of the /huge answer went out before the client stopped reading.</summary>
+    public long HugeBytesWritten => Interlocked.Read(ref hugeWritten);
+
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
+
+    public void Release() => release.Release();
 
     public void Dispose()
     {
@@ -37,14 +52,58 @@ public sealed class LocalWebhook : IDisposable
         {
             HttpListenerContext context;
             try { context = await listener.GetContextAsync(); } catch (Exception) { return; }
+            _ = Task.Run(() => AnswerAsync(context));
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        try
+        {
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            Received.Enqueue((context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
-            var failing = context.Request.Url.AbsolutePath.StartsWith("/fail", StringComparison.Ordinal);
+            var path = context.Request.Url!.AbsolutePath;
+            Received.Enqueue((path, await reader.ReadToEndAsync()));
+            if (path.StartsWith("/hold", StringComparison.Ordinal))
+            {
+                held.TrySetResult();
+                await release.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            if (path.StartsWith("/huge", StringComparison.Ordinal))
+            {
+                await StreamHugeAsync(context.Response);
+                return;
+            }
+            var failing = path.StartsWith("/fail", StringComparison.Ordinal);
             context.Response.StatusCode = failing ? 500 : 200;
             context.Response.ContentType = "text/plain";
             var answer = Encoding.UTF8.GetBytes(failing ? "provider exploded" : "ok");
             await context.Response.OutputStream.WriteAsync(answer);
             context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The client went away: nothing to answer.
+        }
+    }
+
+    private async Task StreamHugeAsync(HttpListenerResponse response)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "text/plain";
+        response.ContentLength64 = HugeBytes;
+        var chunk = Encoding.ASCII.GetBytes(new string('z', 64 * 1024));
+        try
+        {
+            for (long sent = 0; sent < HugeBytes; sent += chunk.Length)
+            {
+                await response.OutputStream.WriteAsync(chunk);
+                Interlocked.Add(ref hugeWritten, chunk.Length);
+            }
+            response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            response.Abort();
         }
     }
 
@@ -116,5 +175,33 @@ public sealed class LocalSmtp : IDisposable
                 default: await writer.WriteLineAsync("250 OK"); break;
             }
         }
+    }
+}
+
+/// <summary>A TCP server on loopback that accepts and then says nothing: a provider that hangs.</summary>
+public sealed class LocalStall : IDisposable
+{
+    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentBag<TcpClient> clients = [];
+
+    public LocalStall()
+    {
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try { clients.Add(await listener.AcceptTcpClientAsync()); } catch (Exception) { return; }
+            }
+        });
+    }
+
+    public int Port { get; }
+
+    public void Dispose()
+    {
+        listener.Stop();
+        foreach (var c in clients) c.Dispose();
     }
 }
