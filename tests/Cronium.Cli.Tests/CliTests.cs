@@ -94,7 +94,7 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
         await File.WriteAllTextAsync(Path.Combine(dir.FullName, "wait.sh"), $"echo $$ > {pidFile}\necho started\nsleep 60");
 
         var process = Cli.Start("run", Path.Combine(dir.FullName, "wait.sh"), "--json");
-        for (var i = 0; i < 100 && !File.Exists(pidFile); i++) await Task.Delay(100);
+        await Eventually.UntilAsync(() => File.Exists(pidFile), "the script to start");
         await Task.Delay(200);
         using (var kill = Process.Start("kill", $"-INT {process.Id}")) await kill.WaitForExitAsync();
         var stdout = await process.StandardOutput.ReadToEndAsync();

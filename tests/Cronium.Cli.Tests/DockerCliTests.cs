@@ -26,7 +26,7 @@ public sealed class DockerCliTests(CliHome home) : IClassFixture<CliHome>
         var stderr = new System.Text.StringBuilder();
         waiting.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         waiting.BeginErrorReadLine();
-        for (var i = 0; i < 100 && !stderr.ToString().Contains("started"); i++) await Task.Delay(100);
+        await Eventually.UntilAsync(() => { lock (stderr) return stderr.ToString().Contains("started"); }, "the script in its container to start");
         using (var kill = System.Diagnostics.Process.Start("kill", $"-INT {waiting.Id}")) await kill.WaitForExitAsync();
         var cancelled = await waiting.StandardOutput.ReadToEndAsync();
         await waiting.WaitForExitAsync();

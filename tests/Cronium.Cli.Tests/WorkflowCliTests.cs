@@ -97,7 +97,7 @@ public sealed class WorkflowCliTests(CliHome home) : IClassFixture<CliHome>
         var workflow = folder.Write("w.yaml", "name: waits\nnodes:\n  - {id: wait, event: wait.sh}\n  - {id: after, event: wait.sh}\nedges:\n  - {from: wait, to: after}\n");
 
         var process = Cli.Start("workflow", "run", workflow, "--json");
-        for (var i = 0; i < 300 && !File.Exists(pidFile); i++) await Task.Delay(100);
+        await Eventually.UntilAsync(() => File.Exists(pidFile), "the node's script to start");
         await Task.Delay(200);
         using (var kill = Process.Start("kill", $"-INT {process.Id}")) await kill.WaitForExitAsync();
         var stdout = await process.StandardOutput.ReadToEndAsync();
@@ -144,11 +144,7 @@ public sealed class WorkflowCliTests(CliHome home) : IClassFixture<CliHome>
             while (await follow.StandardOutput.ReadLineAsync() is { } line)
                 lock (stdout) stdout.AppendLine(line);
         });
-        for (var i = 0; i < 300 && !seenOne; i++)
-        {
-            await Task.Delay(100);
-            lock (stdout) seenOne = stdout.ToString().Contains("one");
-        }
+        await Eventually.UntilAsync(() => { lock (stdout) return seenOne = stdout.ToString().Contains("one"); }, "the follower to print the first line");
         File.WriteAllText(release, "");
         await running.WaitForExitAsync();
         await follow.WaitForExitAsync();

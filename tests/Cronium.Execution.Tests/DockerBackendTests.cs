@@ -129,10 +129,79 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task TheJobFolderSitsInsideAFolderOnlyThisUserCanEnter()
+    {
+        // Before: /tmp/cronium-job-* itself was 0777 directly under the temp folder, so any local user could swap
+        // the script or plant a module it imports, and act with the job's token.
+        string? source = null;
+        var script = "for i in $(seq 600); do [ -f /work/release ] && break; sleep 0.05; done; echo released";
+        var output = new CapturedOutput();
+        var run = Runner.RunAsync(Paths.Inline(Language.Bash, script), new RunOptions
+        {
+            Started = id =>
+            {
+                _ = Task.Run(async () =>
+                {
+                    for (var i = 0; i < 600 && source is null; i++)
+                    {
+                        var found = await docker.Containers.ListContainersAsync(new ContainersListParameters
+                        {
+                            All = true,
+                            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerBackend.ExecutionLabel}={id}"] = true } },
+                        });
+                        if (found.FirstOrDefault()?.Mounts.FirstOrDefault(m => m.Destination == "/work") is { } mount) source = mount.Source;
+                        else await Task.Delay(50);
+                    }
+                });
+                return Task.CompletedTask;
+            },
+        }, output, default);
+        await Eventually.UntilAsync(() => source is not null || run.IsCompleted, "the job's container to show its /work mount");
+        var parentMode = source is null ? default : File.GetUnixFileMode(Path.GetDirectoryName(source)!);
+        if (source is not null) File.WriteAllText(Path.Combine(source, "release"), "");
+        var result = await run;
+
+        Assert.NotNull(source);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, parentMode);
+        Assert.Equal(("succeeded", "released\n"), (result.Status, output.Stdout));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(source)), "the job's folders go with the job");
+    }
+
+    [Fact]
+    public async Task ASocketSharingItsFolderWithAnythingElseIsRefusedBeforeAnyContainer()
+    {
+        // Before: the socket's whole folder was mounted, so --runtime unix:///run/x.sock handed every job all of /run.
+        var folder = Directory.CreateTempSubdirectory("cronium-shared-socket-");
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "docker.sock"), "not ours to share");
+            var socket = Path.Combine(folder.FullName, "runtime.sock");
+            var request = new BackendRequest(Paths.Inline(Language.Bash, "true"), Guid.NewGuid().ToString(), "token", new RuntimeEndpoint("unix://" + socket, socket), new Dictionary<string, string>());
+
+            var error = await Assert.ThrowsAsync<IOException>(() => backend.RunAsync(request, new CapturedOutput(), default));
+
+            Assert.Contains("shares its folder with docker.sock", error.Message);
+            var mine = await docker.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerBackend.ExecutionLabel}={request.ExecutionId}"] = true } },
+            });
+            Assert.Empty(mine);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task LeftoversOfADeadRunAreRemovedAtStartAndALiveRunsAreKept()
     {
         var dead = await CreateIdleContainerAsync(ownerPid: 0x3FFFFFFF);
         var live = await CreateIdleContainerAsync(ownerPid: Environment.ProcessId);
+        // A pid means something only on the host and boot that recorded it.
+        var otherHost = await CreateIdleContainerAsync(ownerPid: 0x3FFFFFFF, host: "another-host");
+        var earlierBoot = await CreateIdleContainerAsync(ownerPid: Environment.ProcessId, boot: Guid.NewGuid().ToString());
         try
         {
             await backend.RemoveLeftoversAsync(default);
@@ -140,10 +209,13 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
             var remaining = (await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true })).Select(c => c.ID).ToList();
             Assert.DoesNotContain(dead, remaining);
             Assert.Contains(live, remaining);
+            Assert.Contains(otherHost, remaining);
+            Assert.DoesNotContain(earlierBoot, remaining);
         }
         finally
         {
-            await docker.Containers.RemoveContainerAsync(live, new ContainerRemoveParameters { Force = true });
+            foreach (var id in new[] { live, otherHost, dead, earlierBoot })
+                try { await docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }); } catch (DockerContainerNotFoundException) { }
         }
     }
 
@@ -153,13 +225,19 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
         docker.Dispose();
     }
 
-    private async Task<string> CreateIdleContainerAsync(int ownerPid)
+    private async Task<string> CreateIdleContainerAsync(int ownerPid, string? host = null, string? boot = null)
     {
         var created = await docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = new DockerOptions().BashImage,
             Cmd = ["sleep", "60"],
-            Labels = new Dictionary<string, string> { [DockerBackend.ManagedLabel] = "true", [DockerBackend.OwnerLabel] = ownerPid.ToString() },
+            Labels = new Dictionary<string, string>
+            {
+                [DockerBackend.ManagedLabel] = "true",
+                [DockerBackend.OwnerLabel] = ownerPid.ToString(),
+                [DockerBackend.OwnerHostLabel] = host ?? Environment.MachineName,
+                [DockerBackend.OwnerBootLabel] = boot ?? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim(),
+            },
             HostConfig = new HostConfig { NetworkMode = "none" },
         });
         return created.ID;

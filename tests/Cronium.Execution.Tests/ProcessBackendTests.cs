@@ -58,32 +58,46 @@ public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<
         Assert.Contains("oops", output.Stderr);
     }
 
-    [Fact]
-    public async Task SleepingScriptPastItsTimeoutEndsTimedOutAndIsKilledWithItsChildren()
+    /// <summary>A child, a double-forked grandchild and a setsid daemon, each writing its pid to the file.</summary>
+    private static string Escapees(string pidFile) =>
+        $"sleep 300 &\necho $! >> {pidFile}\n"
+        + $"( sleep 301 & echo $! >> {pidFile} ) &\n"
+        + $"setsid bash -c 'echo $$ >> {pidFile}; exec sleep 302' &\n"
+        + $"echo $$ >> {pidFile}\n"
+        + $"while [ $(wc -l < {pidFile}) -lt 4 ]; do sleep 0.05; done\n";
+
+    [Theory]
+    [InlineData("exits")]
+    [InlineData("times out")]
+    public async Task NothingTheScriptStartedOutlivesIt(string ending)
     {
-        var pidFile = Path.GetTempFileName();
-        var script = $"sleep 60 &\necho $! > {pidFile}\necho $$ >> {pidFile}\nwait";
+        // Before: only the process tree was killed, and only on a timeout; a setsid or double-forked child lived on.
+        using var folder = new TempFolder();
+        var pidFile = Path.Combine(folder.Path, "pids");
+        var script = Escapees(pidFile) + (ending == "exits" ? "exit 0" : "sleep 60");
 
-        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, script, TimeSpan.FromSeconds(1)), new RunOptions(), new CapturedOutput(), default);
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, script, TimeSpan.FromSeconds(ending == "exits" ? 60 : 2)), new RunOptions(), new CapturedOutput(), default);
 
-        Assert.Equal("timed_out", result.Status);
-        Assert.Null(result.ExitCode);
-        Assert.Contains("timeout", result.Error);
+        Assert.Equal(ending == "exits" ? "succeeded" : "timed_out", result.Status);
         var pids = (await File.ReadAllLinesAsync(pidFile)).Select(int.Parse).ToList();
-        Assert.Equal(2, pids.Count);
+        Assert.Equal(4, pids.Count);
         Assert.All(pids, pid => Assert.False(Paths.IsAlive(pid), $"process {pid} is still running"));
     }
 
     [Fact]
     public async Task CancelledRunEndsCancelledAndLeavesNothingRunning()
     {
-        var pidFile = Path.GetTempFileName();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        using var folder = new TempFolder();
+        var pidFile = Path.Combine(folder.Path, "pids");
+        using var cancel = new CancellationTokenSource();
 
-        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, $"echo $$ > {pidFile}\nsleep 60"), new RunOptions(), new CapturedOutput(), cancel.Token);
+        var running = Runner.RunAsync(Paths.Inline(Language.Bash, Escapees(pidFile) + "sleep 60"), new RunOptions(), new CapturedOutput(), cancel.Token);
+        await Eventually.UntilAsync(() => File.Exists(pidFile) && File.ReadAllLines(pidFile).Length == 4, "the script and its children to start");
+        cancel.Cancel();
+        var result = await running;
 
         Assert.Equal("cancelled", result.Status);
-        Assert.False(Paths.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
+        Assert.All(File.ReadAllLines(pidFile).Select(int.Parse), pid => Assert.False(Paths.IsAlive(pid), $"process {pid} is still running"));
         var execution = await fixture.Runtime.Client.GetExecutionAsync(result.ExecutionId, default);
         Assert.Equal("cancelled", (string)execution["status"]!);
     }
@@ -91,7 +105,8 @@ public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<
     [Fact]
     public async Task TheTokenIsRefusedOnceTheRunIsOver()
     {
-        var tokenFile = Path.GetTempFileName();
+        using var folder = new TempFolder();
+        var tokenFile = Path.Combine(folder.Path, "token");
         var result = await Runner.RunAsync(Paths.Inline(Language.Bash, $"printf %s \"$CRONIUM_EXECUTION_TOKEN\" > {tokenFile}\ncronium_input >/dev/null"), new RunOptions(), new CapturedOutput(), default);
 
         var status = await Paths.StatusWithTokenAsync(fixture.Runtime, result.ExecutionId, await File.ReadAllTextAsync(tokenFile));

@@ -23,6 +23,16 @@ public sealed class RuntimeFixture : IAsyncLifetime
     }
 }
 
+/// <summary>A temporary folder, removed afterwards.</summary>
+public sealed class TempFolder : IDisposable
+{
+    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("cronium-exec-");
+
+    public string Path => dir.FullName;
+
+    public void Dispose() => dir.Delete(recursive: true);
+}
+
 /// <summary>Collects what a job printed, by stream.</summary>
 public sealed class CapturedOutput : IOutputSink
 {

@@ -106,7 +106,7 @@ public sealed class ChainTests(EngineFixture fixture) : IClassFixture<EngineFixt
         using var cancel = new CancellationTokenSource();
 
         var running = RunAsync(folder, $"name: long\nlanguage: python\nscript: |\n  import time\n  open('{marker}', 'w').close()\n  time.sleep(60)\n" + Kinds, cancellationToken: cancel.Token);
-        for (var i = 0; i < 400 && !File.Exists(marker); i++) await Task.Delay(50);
+        await Eventually.UntilAsync(() => File.Exists(marker), "the script to start");
         cancel.Cancel();
         var result = await running;
 

@@ -232,7 +232,7 @@ public sealed class WorkflowEngineTests(EngineFixture fixture) : IClassFixture<E
         using var cancel = new CancellationTokenSource();
 
         var running = fixture.RunAsync(folder, yaml, cancellationToken: cancel.Token);
-        for (var i = 0; i < 400 && !File.Exists(marker); i++) await Task.Delay(50);
+        await Eventually.UntilAsync(() => File.Exists(marker), "the node's script to start");
         cancel.Cancel();
         var result = await running;
 

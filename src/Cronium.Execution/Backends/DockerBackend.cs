@@ -17,6 +17,8 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
 {
     public const string ManagedLabel = "cronium.managed";
     public const string OwnerLabel = "cronium.owner-pid";
+    public const string OwnerHostLabel = "cronium.owner-host";
+    public const string OwnerBootLabel = "cronium.owner-boot";
     public const string ExecutionLabel = "cronium.execution";
     public const string ContainerSocketFolder = "/run/cronium";
     public const string ContainerUser = "10001:10001";
@@ -32,7 +34,11 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
 
     public string Name => "docker";
 
-    /// <summary>Removes containers this tool started whose owning process is gone (a crash, a kill -9).</summary>
+    /// <summary>
+    /// Removes containers this tool started whose owning process is gone (a crash, a kill -9). A pid only means
+    /// something on the host and boot that recorded it: a container of another host (a shared daemon) is left alone,
+    /// and one of an earlier boot of this host is a leftover whatever its pid now names.
+    /// </summary>
     public async Task<int> RemoveLeftoversAsync(CancellationToken cancellationToken)
     {
         var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
@@ -43,17 +49,33 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
         var removed = 0;
         foreach (var container in containers)
         {
-            if (container.Labels.TryGetValue(OwnerLabel, out var owner) && int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) && IsAlive(pid)) continue;
+            if (!IsLeftover(container.Labels)) continue;
             await RemoveAsync(container.ID);
             removed++;
         }
         return removed;
     }
 
+    internal static bool IsLeftover(IDictionary<string, string> labels)
+    {
+        if (!labels.TryGetValue(OwnerHostLabel, out var host) || host != Owner.Host) return false;
+        if (!labels.TryGetValue(OwnerBootLabel, out var boot) || boot != Owner.Boot) return true;
+        return !(labels.TryGetValue(OwnerLabel, out var owner) && int.TryParse(owner, CultureInfo.InvariantCulture, out var pid) && IsAlive(pid));
+    }
+
+    /// <summary>Who starts containers here: this host, this boot of it (Linux's boot id), this process.</summary>
+    internal static class Owner
+    {
+        public static readonly string Host = Environment.MachineName;
+
+        public static readonly string Boot = File.Exists("/proc/sys/kernel/random/boot_id") ? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() : "unknown";
+    }
+
     public async Task<BackendResult> RunAsync(BackendRequest request, IOutputSink output, CancellationToken cancellationToken)
     {
         var socketFolder = request.Runtime.SocketPath is { } socket ? Path.GetDirectoryName(socket)!
             : throw new InvalidOperationException("The docker backend needs the runtime on a Unix socket (the embedded runtime, or --runtime unix:///...).");
+        CheckSocketFolder(socketFolder, request.Runtime.SocketPath!);
         var work = PrepareWorkFolder(request);
         string? id = null;
         try
@@ -78,7 +100,7 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
         finally
         {
             if (id is not null) await RemoveAsync(id);
-            try { work.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { work.Parent!.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
@@ -110,6 +132,8 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
             {
                 [ManagedLabel] = "true",
                 [OwnerLabel] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+                [OwnerHostLabel] = Owner.Host,
+                [OwnerBootLabel] = Owner.Boot,
                 [ExecutionLabel] = request.ExecutionId,
             },
             NetworkDisabled = !ev.Network,
@@ -131,16 +155,32 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
     }
 
     /// <summary>
-    /// The script in a folder the container's user can write (the host side stays private to this user's temp folder).
+    /// The socket's folder is what the container mounts (a folder, not the socket itself, so a runtime that restarts
+    /// and makes a new socket is still reached). It must hold nothing but the socket: naming /run/x.sock would
+    /// otherwise hand every job D-Bus, docker.sock and the rest of /run.
+    /// </summary>
+    private static void CheckSocketFolder(string folder, string socket)
+    {
+        var others = Directory.EnumerateFileSystemEntries(folder).Where(e => Path.GetFileName(e) != Path.GetFileName(socket)).Take(3).ToList();
+        if (others.Count > 0)
+            throw new IOException($"The runtime's socket {socket} shares its folder with {string.Join(", ", others.Select(Path.GetFileName))}; "
+                + "jobs mount that folder, so give the runtime a folder of its own (e.g. /run/cronium/runtime.sock).");
+    }
+
+    /// <summary>
+    /// The script in a folder the container's user can write, inside a new folder only this user can enter (0700):
+    /// no other local user can swap the script or plant a module it imports. Docker (root) mounts the inner folder.
     /// The runner images resolve <c>import 'cronium'</c> themselves (/node_modules).
     /// </summary>
     private static DirectoryInfo PrepareWorkFolder(BackendRequest request)
     {
-        var work = Directory.CreateTempSubdirectory("cronium-job-");
+        var parent = Directory.CreateTempSubdirectory("cronium-job-");
+        var work = parent.CreateSubdirectory("work");
         var script = Path.Combine(work.FullName, request.Event.FileName);
         File.WriteAllText(script, request.Event.Script);
         if (!OperatingSystem.IsWindows())
         {
+            File.SetUnixFileMode(parent.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             File.SetUnixFileMode(work.FullName, (UnixFileMode)Convert.ToInt32("777", 8));
             File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("644", 8));
         }

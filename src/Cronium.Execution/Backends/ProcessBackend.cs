@@ -6,8 +6,10 @@ namespace Cronium.Execution.Backends;
 
 /// <summary>
 /// Runs the script as a local process: the interpreter from PATH, the helpers preloaded (no import needed),
-/// output streamed as it comes, the whole process tree killed on timeout or cancel.
-/// The script inherits this environment (minus any CRONIUM_* of ours) plus the event's.
+/// output streamed as it comes. The script leads a session of its own (setsid), and when it ends, however it
+/// ends, everything it started goes with it: its process group, and any process that left the group (setsid,
+/// double fork) but still carries the execution's id in its environment. A job leaves nothing behind, as a
+/// container would not. The script inherits this environment (minus any CRONIUM_* of ours) plus the event's.
 /// </summary>
 public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
 {
@@ -35,7 +37,8 @@ public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
                 Pump(process.StandardError.BaseStream, OutputStream.Stderr, output));
 
             var termination = await WaitAsync(process, request.Event.Timeout, cancellationToken);
-            // A descendant that escaped the kill could hold the pipes open forever; the job is over regardless.
+            ProcessSweep.KillEverythingOf(process.Id, request.ExecutionId);
+            // A descendant that escaped even that could hold the pipes open forever; the job is over regardless.
             await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
             return termination switch
             {
@@ -61,6 +64,7 @@ public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
         }
         catch (OperationCanceledException)
         {
+            ProcessSweep.KillGroup(process.Id);
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
             return cancellationToken.IsCancellationRequested ? Termination.Cancelled : Termination.TimedOut;
@@ -75,6 +79,8 @@ public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
             Language.Python => ("python3", new[] { script }),
             _ => ("node", new[] { "--require", helpers.NodePreload, script }),
         };
+        // setsid: the script leads a new session and process group, so the group can be killed as one.
+        if (ProcessSweep.Setsid is { } setsid) (file, arguments) = (setsid, [file, .. arguments]);
         var info = new ProcessStartInfo(file, arguments)
         {
             WorkingDirectory = workingDirectory,
