@@ -7,7 +7,10 @@ internal static class CommonOptions
 {
     public static Option<string?> Runtime() => new("--runtime") { Description = "Use a running runtime (http://host:port or unix:///path.sock) instead of the embedded one." };
 
-    public static Option<string?> Key() => new("--orchestrator-key") { Description = "The orchestrator key for --runtime (better: set CRONIUM_ORCHESTRATOR_KEY; a command line is visible to other users in ps)." };
+    public static Option<string?> Key() => new("--orchestrator-key")
+    {
+        Description = "The orchestrator key for --runtime, or @FILE to read it from a file. Prefer @FILE or CRONIUM_ORCHESTRATOR_KEY: a key on a command line is visible to other users in ps.",
+    };
 
     public static Option<string> User() => new("--user") { Description = "The user (whose variables and credentials are used).", DefaultValueFactory = _ => "local" };
 
@@ -19,6 +22,8 @@ internal static class CommonOptions
     public static RuntimeTarget Target(string? runtime, string? key)
     {
         key ??= Environment.GetEnvironmentVariable("CRONIUM_ORCHESTRATOR_KEY");
+        if (key is not null && key.StartsWith('@'))
+            key = File.Exists(key[1..]) ? File.ReadAllText(key[1..]).Trim() : throw new UsageException($"--orchestrator-key: file '{key[1..]}' not found");
         if (runtime is not null && !(runtime.StartsWith("http://", StringComparison.Ordinal) || runtime.StartsWith("https://", StringComparison.Ordinal) || runtime.StartsWith("unix:///", StringComparison.Ordinal)))
             throw new UsageException($"--runtime: '{runtime}' must be http://host:port or unix:///path.sock");
         if (runtime is not null && string.IsNullOrEmpty(key))

@@ -16,6 +16,8 @@ internal static class CliProgram
             CredentialsCommand.Create(),
         };
         // Ctrl-C is ours to handle: a run must complete its execution and remove its container before it exits.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        // No response files: @FILE is ours (--input @in.json, --secret @s.json, --orchestrator-key @key), read whole.
+        return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null })
+            .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

@@ -57,6 +57,7 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
     [InlineData(new[] { "run", "@examples", "--var", "novalue" }, "--var: 'novalue' is not key=value")]
     [InlineData(new[] { "run", "@examples", "--timeout", "soon" }, "--timeout: 'soon' is not a duration")]
     [InlineData(new[] { "run", "@examples", "--runtime", "http://127.0.0.1:1" }, "--runtime needs --orchestrator-key")]
+    [InlineData(new[] { "run", "@examples", "--runtime", "http://127.0.0.1:1", "--orchestrator-key", "@/nonexistent/key" }, "--orchestrator-key: file '/nonexistent/key' not found")]
     [InlineData(new[] { "run", "@examples", "--env", "CRONIUM_EXECUTION_TOKEN=x" }, "--env: CRONIUM_EXECUTION_TOKEN is reserved")]
     [InlineData(new[] { "run", "@examples", "--lang", "cobol" }, "--lang: 'cobol' is not bash, python or node")]
     public async Task ArgumentErrorsAreClearAndExitTwo(string[] args, string message)
@@ -65,6 +66,19 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Stderr);
+    }
+
+    [Fact]
+    public async Task InputFromAFileIsReadWhole()
+    {
+        // Before: the command-line parser took @file for a response file and split it into arguments.
+        using var folder = new TempFolder();
+        var input = folder.Write("in.json", "{\"numbers\": [ 10, 20 ],\n \"note\": \"two words\"}");
+
+        var run = await Cli.RunAsync("run", Path.Combine(Paths.Examples, "inline.yaml"), "--input", "@" + input, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("{\"sum\":30}", JsonNode.Parse(run.Stdout)!["output"]!.ToJsonString());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cronium.Execution.Backends;
 using Cronium.Execution.Events;
+using Cronium.Execution.Runtime;
 
 namespace Cronium.Execution.Tests;
 
@@ -163,5 +164,21 @@ public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<
             "import os\ncronium.output([cronium.getVariable('plain'), cronium.getVariable('json'), os.environ['EXTRA']])"), options, new CapturedOutput(), default);
 
         Assert.Equal("[\"text\",{\"n\":1},\"from-env\"]", result.Output!.ToJsonString());
+    }
+}
+
+/// <summary>What the runtime client does when the runtime stops answering.</summary>
+public sealed class RuntimeClientTests
+{
+    [Fact]
+    public async Task CompletionThatCannotReachTheRuntimeSaysSoAndThatTheTokenLivesOn()
+    {
+        // Before: ten quick tries, then the bare connection error; the README claimed the token was dead regardless.
+        using var client = new RuntimeClient("unix:///nonexistent/cronium.sock", new string('k', 40)) { CompletionPatience = TimeSpan.FromSeconds(1) };
+
+        var error = await Assert.ThrowsAsync<IOException>(() => client.CompleteExecutionAsync(Guid.NewGuid().ToString(), "succeeded", 0, null, default));
+
+        Assert.Contains("could not be completed for 1 s", error.Message);
+        Assert.Contains("its token stays valid until it expires", error.Message);
     }
 }

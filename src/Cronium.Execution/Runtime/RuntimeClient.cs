@@ -59,6 +59,9 @@ public sealed class RuntimeClient : IDisposable
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", orchestratorKey);
     }
 
+    /// <summary>How long completing an execution is retried before giving up (and saying so); a minute unless a test says less.</summary>
+    public TimeSpan CompletionPatience { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>As given: <c>http://host:port</c> or <c>unix:///path.sock</c>.</summary>
     public string ApiUrl { get; }
 
@@ -71,16 +74,23 @@ public sealed class RuntimeClient : IDisposable
     public async Task<JsonObject> CompleteExecutionAsync(string executionId, string status, int? exitCode, string? error, CancellationToken cancellationToken)
     {
         var request = new JsonObject { ["status"] = status, ["exitCode"] = exitCode, ["error"] = error };
-        // A 503 means the revocation is not yet everywhere: completion must be retried, never skipped.
+        // A 503 means the revocation is not yet everywhere: completion is retried (backing off to 2 s) for a minute,
+        // never skipped. Past that the caller is told plainly; the token then lives until it expires.
+        var deadline = DateTime.UtcNow + CompletionPatience;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return (await SendAsync(HttpMethod.Post, $"v1/executions/{executionId}/complete", request, cancellationToken))!.AsObject();
             }
-            catch (Exception e) when (attempt < 10 && (e is HttpRequestException || e is RuntimeApiException { Status: 503 }))
+            catch (Exception e) when (DateTime.UtcNow < deadline && (e is HttpRequestException || e is RuntimeApiException { Status: 503 }))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)), cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException || e is RuntimeApiException { Status: 503 })
+            {
+                throw new IOException($"execution {executionId} could not be completed for {CompletionPatience.TotalSeconds:0} s ({e.Message}); "
+                    + "its token stays valid until it expires (the timeout plus the grace)", e);
             }
         }
     }
