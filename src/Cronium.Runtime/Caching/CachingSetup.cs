@@ -6,6 +6,8 @@ internal static class CachingSetup
     public static WebApplicationBuilder AddCaching(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<RuntimeCache>();
+        builder.Services.AddSingleton<CacheEpoch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheEpoch>());
         builder.Services.AddScoped<ExecutionGate>();
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Cronium.Runtime.Hosting;
 using StackExchange.Redis;
@@ -8,21 +7,11 @@ namespace Cronium.Runtime.Caching;
 /// <summary>
 /// Valkey, optional and never in the way: every call answers "don't know" instead of failing, so callers read
 /// through to storage. After a failure the cache is skipped for a while (no pile-up of timeouts) and a log line
-/// says it is degraded; writes that could not reach it are replayed once it answers again.
+/// says it is degraded. A write the cache did not take is never replayed later (an old value put back into a cache
+/// that came back could be served over a newer one): the caller invalidates through <see cref="CacheEpoch"/> instead.
 /// </summary>
 internal sealed class RuntimeCache : IAsyncDisposable
 {
-    // Versioned values never go backwards: a slow reader cannot overwrite a newer write with what it read before it.
-    private const string SetIfNewerScript = """
-        local cur = redis.call('GET', KEYS[1])
-        if cur then
-          local v = tonumber(string.match(cur, '^(%d+)|'))
-          if v and v >= tonumber(ARGV[1]) then return 0 end
-        end
-        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-        return 1
-        """;
-
     // The gate and the rate count in one round trip: every script call needs both.
     private const string GateScript = """
         local s = redis.call('GET', KEYS[1])
@@ -41,7 +30,6 @@ internal sealed class RuntimeCache : IAsyncDisposable
     private readonly CacheOptions options;
     private readonly TimeProvider time;
     private readonly ILogger<RuntimeCache> logger;
-    private readonly ConcurrentQueue<PendingWrite> pending = new();
     private long skipUntilTicks;
     private int degraded;
 
@@ -103,24 +91,29 @@ internal sealed class RuntimeCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Stores <c>version|payload</c> unless the entry already holds this version or a newer one.</summary>
-    public async Task SetIfNewerAsync(string key, long version, string payload, bool replayOnFailure)
+    /// <summary>The entry under <paramref name="key"/>, or null (missing, unreadable, or the cache cannot say).</summary>
+    public async Task<VariableEntry?> GetVariableAsync(string key) =>
+        await GetAsync(key) is { } text ? VariableEntry.Parse(text) : null;
+
+    /// <summary>
+    /// Stores the entry unless a newer one is there (see <see cref="VariableEntry.SetIfNewerScript"/>). False when the
+    /// cache did not take it and may hold something older: the caller must invalidate before acknowledging a write.
+    /// </summary>
+    public async Task<bool> SetVariableIfNewerAsync(string key, VariableEntry entry)
     {
-        if (connection is null) return;
-        if (Db is { } db)
+        if (Db is not { } db) return false;
+        try
         {
-            try
-            {
-                await db.ScriptEvaluateAsync(SetIfNewerScript, [key], [version, $"{version}|{payload}", (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
-                Succeeded();
-                return;
-            }
-            catch (Exception e) when (IsCacheFailure(e))
-            {
-                Failed(e);
-            }
+            var outcome = (long)await db.ScriptEvaluateAsync(VariableEntry.SetIfNewerScript, [key],
+                [entry.Epoch, entry.Version, entry.Format(), (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
+            Succeeded();
+            return outcome >= 0;
         }
-        if (replayOnFailure) pending.Enqueue(new PendingWrite(key, version, payload));
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return false;
+        }
     }
 
     /// <summary>Reads <paramref name="stateKey"/> and counts a call under <paramref name="rateKey"/>; null when the cache cannot say.</summary>
@@ -199,22 +192,5 @@ internal sealed class RuntimeCache : IAsyncDisposable
         if (Interlocked.Exchange(ref degraded, 0) == 1)
             logger.LogInformation("Cache recovered: Valkey answers again.");
         Interlocked.Exchange(ref skipUntilTicks, 0);
-        _ = ReplayAsync();
     }
-
-    /// <summary>Writes that missed the cache during an outage: safe to replay since set-if-newer never goes backwards.</summary>
-    private async Task ReplayAsync()
-    {
-        while (pending.TryDequeue(out var write))
-        {
-            if (Db is null)
-            {
-                pending.Enqueue(write);
-                return;
-            }
-            await SetIfNewerAsync(write.Key, write.Version, write.Payload, replayOnFailure: true);
-        }
-    }
-
-    private sealed record PendingWrite(string Key, long Version, string Payload);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cronium.Runtime.Caching;
 using Cronium.Runtime.Storage;
 
@@ -9,18 +8,23 @@ internal sealed record VariableValue(string Key, string Json, long Version, long
 /// <summary>
 /// Variables with the shared cache aside. Entries carry their version and are only ever replaced by a newer one,
 /// so a reader that raced a writer cannot put an old value back; a write updates the entry once it has committed.
-/// Entry format: <c>version|v|updatedAt|json</c>, or <c>version|d|updatedAt|</c> for "does not exist".
+/// Entries are trusted only under the current <see cref="CacheEpoch"/>; a write the cache did not take moves the
+/// epoch on before it is acknowledged, so nothing older than an acknowledged write is ever read back.
 /// </summary>
-internal sealed class VariableService(VariableStore store, RuntimeCache cache, DbScope db, TimeProvider time)
+internal sealed class VariableService(VariableStore store, RuntimeCache cache, CacheEpoch epochs, DbScope db, TimeProvider time)
 {
     public async Task<VariableValue?> GetAsync(string userId, string key, CancellationToken cancellationToken)
     {
         var cacheKey = CacheKeys.Variable(userId, key);
-        if (await cache.GetAsync(cacheKey) is { } hit && TryParse(key, hit, out var cached)) return cached;
+        // The epoch before the storage read: an entry written from this read must not claim a later epoch.
+        var epoch = epochs.Current;
+        if (epoch is { } current && await cache.GetVariableAsync(cacheKey) is { } hit && hit.Epoch == current)
+            return hit.Exists ? new VariableValue(key, hit.Json!, hit.Version, hit.UpdatedAt) : null;
 
         var row = await store.GetAsync(userId, key, cancellationToken);
         var exists = row is { Deleted: false, Value: not null };
-        await cache.SetIfNewerAsync(cacheKey, row?.Version ?? 0, Entry(exists ? row!.Value : null, row?.UpdatedAt ?? 0), replayOnFailure: false);
+        if (epoch is { } e)
+            await cache.SetVariableIfNewerAsync(cacheKey, new VariableEntry(e, row?.Version ?? 0, exists, row?.UpdatedAt ?? 0, exists ? row!.Value : null));
         return exists ? new VariableValue(key, row!.Value!, row.Version, row.UpdatedAt) : null;
     }
 
@@ -28,7 +32,7 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, D
     {
         var write = await store.SetAsync(userId, key, json, ifVersion, Now(), cancellationToken);
         if (write.Written)
-            await db.AfterCommitAsync(() => cache.SetIfNewerAsync(CacheKeys.Variable(userId, key), write.Version, Entry(json, write.UpdatedAt), replayOnFailure: true));
+            await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), write.Version, true, write.UpdatedAt, json, cancellationToken));
         return write;
     }
 
@@ -36,28 +40,20 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, D
     {
         var tombstone = await store.DeleteAsync(userId, key, Now(), cancellationToken);
         if (tombstone is null) return false;
-        await db.AfterCommitAsync(() => cache.SetIfNewerAsync(CacheKeys.Variable(userId, key), tombstone.Version, Entry(null, tombstone.UpdatedAt), replayOnFailure: true));
+        await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), tombstone.Version, false, tombstone.UpdatedAt, null, cancellationToken));
         return true;
     }
 
     public Task<IReadOnlyList<VariableVersionRow>> ListAsync(string userId, string prefix, string? after, int take, CancellationToken cancellationToken) =>
         store.ListAsync(userId, prefix, after, take, cancellationToken);
 
-    private long Now() => Time.ToMs(time.GetUtcNow());
-
-    private static string Entry(string? json, long updatedAt) =>
-        json is null ? $"d|{updatedAt}|" : $"v|{updatedAt}|{json}";
-
-    /// <summary>False for an entry that says the variable does not exist, or one this code cannot read.</summary>
-    private static bool TryParse(string key, string entry, out VariableValue? value)
+    /// <summary>After a commit: the cache takes the new entry, or the epoch moves on before the write is acknowledged.</summary>
+    private async Task CacheAsync(string cacheKey, long version, bool exists, long updatedAt, string? json, CancellationToken cancellationToken)
     {
-        value = null;
-        var parts = entry.Split('|', 4);
-        if (parts.Length != 4 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var updatedAt))
-            return false;
-        if (parts[1] == "d") return true;
-        value = new VariableValue(key, parts[3], version, updatedAt);
-        return true;
+        if (!cache.Enabled) return;
+        if (epochs.Current is { } epoch && await cache.SetVariableIfNewerAsync(cacheKey, new VariableEntry(epoch, version, exists, updatedAt, json))) return;
+        await epochs.InvalidateAsync(cancellationToken);
     }
+
+    private long Now() => Time.ToMs(time.GetUtcNow());
 }

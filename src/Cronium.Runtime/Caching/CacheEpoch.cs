@@ -1,0 +1,72 @@
+using Cronium.Runtime.Storage;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace Cronium.Runtime.Caching;
+
+/// <summary>
+/// Which cache entries may be trusted. Entries carry the epoch they were written under, and an instance trusts an
+/// entry only when its epoch is the one it last read from storage, and only while that reading is fresh (a lease of
+/// <see cref="Lease"/>). A write whose cache update failed (Valkey down, frozen, restarted, unreachable from this
+/// instance) bumps the epoch in storage and is acknowledged only after <see cref="Lease"/> has passed: by then every
+/// instance has either read the new epoch or stopped trusting the cache, so no instance can serve a value older than
+/// one already acknowledged, whatever Valkey kept or lost meanwhile.
+/// </summary>
+internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimeProvider time, ILogger<CacheEpoch> logger) : BackgroundService
+{
+    /// <summary>How often the epoch is read.</summary>
+    public static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a reading is trusted; a write that missed the cache waits this long after its bump.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(1000);
+
+    private const string ReadSql = "SELECT epoch FROM cache_epoch WHERE id = 1";
+    private const string BumpSql = "UPDATE cache_epoch SET epoch = epoch + 1 WHERE id = 1";
+
+    private long epoch;
+    private long readAtTicks;
+
+    /// <summary>The epoch to read and write entries under, or null when the last reading is too old to trust.</summary>
+    public long? Current =>
+        cache.Enabled && time.GetUtcNow().UtcTicks - Interlocked.Read(ref readAtTicks) < (Lease - Refresh).Ticks ? Interlocked.Read(ref epoch) : null;
+
+    /// <summary>After a write the cache did not take: a new epoch, then the lease, before the write may be acknowledged.</summary>
+    public async Task InvalidateAsync(CancellationToken cancellationToken)
+    {
+        await using (var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken))
+            await connection.ExecuteAsync(new CommandDefinition(BumpSql, cancellationToken: cancellationToken));
+        // Stop trusting the old epoch here at once; the refresh loop picks up the new one.
+        Interlocked.Exchange(ref readAtTicks, 0);
+        logger.LogInformation("Cache epoch bumped after a write the cache did not take; waiting {Lease} ms before acknowledging it.", Lease.TotalMilliseconds);
+        await Task.Delay(Lease, time, cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!cache.Enabled) return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var started = time.GetUtcNow();
+            try
+            {
+                await using var connection = await dialect.DataSource.OpenConnectionAsync(stoppingToken);
+                var value = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ReadSql, cancellationToken: stoppingToken));
+                Interlocked.Exchange(ref epoch, value);
+                // Trusted from when the read began: the epoch may have moved on just after it.
+                Interlocked.Exchange(ref readAtTicks, started.UtcTicks);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Storage down: the lease runs out and reads go through to storage (which answers 503 meanwhile).
+            }
+            try
+            {
+                await Task.Delay(Refresh, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
