@@ -72,6 +72,12 @@ if [ "$what" = all ] || [ "$what" = dotnet ]; then
   npm install --silent --no-audit --no-fund --prefix "$work/redocly" @redocly/cli@2.77.0 >/dev/null
   "$work/redocly/node_modules/.bin/redocly" lint --format=stylish openapi.yaml 2>&1 | grep -v -E '^\s*(║|╔|╚)' | tail -n 5
 
+  say "linting openapi.yaml against the OWASP API Security ruleset (Spectral, .spectral.yaml)"
+  npm install --silent --no-audit --no-fund --prefix "$work/spectral" @stoplight/spectral-cli@6.16.3 @stoplight/spectral-owasp-ruleset@2.0.1 >/dev/null
+  # The ruleset's overrides name openapi.yaml beside it, and its `extends` resolves from its folder.
+  cp openapi.yaml .spectral.yaml "$work/spectral/"
+  (cd "$work/spectral" && node_modules/.bin/spectral lint openapi.yaml --ruleset .spectral.yaml --fail-severity warn)
+
   say ".NET suites"
   dotnet test Cronium.Runtime.sln --nologo -v q --logger "console;verbosity=minimal"
 fi

@@ -37,6 +37,11 @@ public sealed class RateLimitTests
         await limited[0].AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.Equal(TimeSpan.FromSeconds(1), limited[0].Headers.RetryAfter!.Delta);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        // Every answer says where the script stands: the limit, what is left of this window, when the next starts.
+        Assert.All(responses, r => Assert.Equal(Permits.ToString(), r.Headers.GetValues("RateLimit-Limit").Single()));
+        Assert.Equal("0", limited[0].Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Equal("1", limited[0].Headers.GetValues("RateLimit-Reset").Single());
+        Assert.Equal((Permits - 1).ToString(), other.Headers.GetValues("RateLimit-Remaining").Single());
     }
 
     [Fact]

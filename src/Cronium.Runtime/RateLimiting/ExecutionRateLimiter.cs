@@ -17,17 +17,16 @@ internal sealed class ExecutionRateLimiter(RuntimeCache cache, TimeProvider time
     private readonly ConcurrentDictionary<string, LocalWindow> local = new();
     private long lastSweep;
 
-    /// <summary>Null when the call may go on; otherwise how long to wait. A count the gate already took is used as is.</summary>
-    public async Task<TimeSpan?> TryAcquireAsync(string executionId, RateCount? counted)
+    /// <summary>This call's place in its execution's window. A count the gate already took is used as is.</summary>
+    public async Task<RateDecision> TryAcquireAsync(string executionId, RateCount? counted)
     {
         var now = time.GetUtcNow();
         var window = counted?.Window ?? now.ToUnixTimeSeconds();
         var count = counted?.Calls
             ?? await cache.CountAsync(CacheKeys.RateWindow(executionId, window), RateCount.WindowLength * 2)
             ?? CountLocally(executionId, window);
-        if (count <= options.Value.PermitsPerSecond) return null;
         var untilNext = TimeSpan.FromSeconds(window + 1) - TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds());
-        return untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1);
+        return new RateDecision(options.Value.PermitsPerSecond, count, untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1));
     }
 
     private long CountLocally(string executionId, long window)
@@ -51,6 +50,23 @@ internal sealed class ExecutionRateLimiter(RuntimeCache cache, TimeProvider time
     private sealed record LocalWindow(long Window, long Count);
 }
 
+/// <summary>How a call stands against its execution's limit: allowed while its count is within it.</summary>
+internal sealed record RateDecision(int Limit, long Count, TimeSpan UntilNextWindow)
+{
+    public bool Allowed => Count <= Limit;
+
+    public int ResetSeconds => Math.Max(1, (int)Math.Ceiling(UntilNextWindow.TotalSeconds));
+
+    /// <summary>RateLimit-Limit, -Remaining and -Reset on every answer a script gets, so it can pace itself before a 429.</summary>
+    public void Describe(IHeaderDictionary headers)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        headers["RateLimit-Limit"] = Limit.ToString(invariant);
+        headers["RateLimit-Remaining"] = Math.Max(0, Limit - Count).ToString(invariant);
+        headers["RateLimit-Reset"] = ResetSeconds.ToString(invariant);
+    }
+}
+
 internal static class RateLimitSetup
 {
     public static WebApplicationBuilder AddExecutionRateLimits(this WebApplicationBuilder builder)
@@ -66,12 +82,18 @@ internal static class RateLimitSetup
             var http = context.HttpContext;
             var limiter = http.RequestServices.GetRequiredService<ExecutionRateLimiter>();
             var caller = ExecutionCaller.From(http);
-            if (await limiter.TryAcquireAsync(caller.ExecutionId, caller.Counted) is not { } wait) return await next(context);
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            var decision = await limiter.TryAcquireAsync(caller.ExecutionId, caller.Counted);
+            // Added as the answer starts: a problem written by the exception handler clears headers set before it.
+            http.Response.OnStarting(() =>
+            {
+                decision.Describe(http.Response.Headers);
+                return Task.CompletedTask;
+            });
+            if (decision.Allowed) return await next(context);
+            var seconds = decision.ResetSeconds;
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var permits = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.PermitsPerSecond;
             return ApiProblem.Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
-                $"This execution made more than {permits} calls in one second; retry after {seconds} s.",
+                $"This execution made more than {decision.Limit} calls in one second; retry after {seconds} s.",
                 new Dictionary<string, object?> { ["retryAfter"] = seconds });
         });
         return group;
