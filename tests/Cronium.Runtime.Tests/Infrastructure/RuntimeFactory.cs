@@ -82,6 +82,9 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
 
     public HttpClient Orchestrator() => Client(OrchestratorKey);
 
+    /// <summary>A client that sends whatever it is given and checks nothing: for feeding the server bad input.</summary>
+    public HttpClient RawClient() => CreateDefaultClient();
+
     public T Service<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
 }
 
