@@ -56,6 +56,17 @@ public sealed class ContractTests(SqliteRuntime runtime) : IClassFixture<SqliteR
         Assert.NotEmpty(problem);
     }
 
+    [Fact]
+    public async Task TheCanaryCheckRefusesAnyResponseThatCarriesAPlantedSecret()
+    {
+        // The check every test's responses go through: a value that happens to hold the marker trips it, so a
+        // secret that leaked into a response anywhere in the suite would too.
+        var e = await runtime.Factory.CreateExecutionAsync();
+        await runtime.Factory.Orchestrator().PutAsync($"/v1/users/{e.UserId}/variables/k", Api.Json(new { value = Canary.Marker }));
+
+        await Assert.ThrowsAsync<ContractViolationException>(() => runtime.Factory.Script(e).GetAsync(e.VariablePath("k")));
+    }
+
     /// <summary>operationId → (METHOD, path as written in openapi.yaml).</summary>
     private Dictionary<string, (string, string)> ServedOperations() =>
         runtime.Factory.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

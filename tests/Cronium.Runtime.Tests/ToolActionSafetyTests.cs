@@ -140,19 +140,19 @@ public sealed class OutboundPolicyTests : IDisposable
     }
 
     [Theory]
-    [InlineData("http://127.0.0.1:{port}/x")]
-    [InlineData("http://localhost:{port}/x")]
-    [InlineData("http://[::1]:{port}/x")]
-    [InlineData("http://[::ffff:127.0.0.1]:{port}/x")]
-    [InlineData("http://10.0.0.1:{port}/x")]
+    [InlineData("http://127.0.0.1:{port}/x?token={canary}")]
+    [InlineData("http://localhost:{port}/x?token={canary}")]
+    [InlineData("http://[::1]:{port}/x?token={canary}")]
+    [InlineData("http://[::ffff:127.0.0.1]:{port}/x?token={canary}")]
+    [InlineData("http://10.0.0.1:{port}/x?token={canary}")]
     [InlineData("http://169.254.169.254/latest/meta-data/")]
     [InlineData("http://192.168.1.1/")]
     [InlineData("http://[fd00::1]/")]
-    [InlineData("http://0.0.0.0:{port}/x")]
+    [InlineData("http://0.0.0.0:{port}/x?token={canary}")]
     public async Task AWebhookToAnAddressNotAllowedIsRefusedAndNothingIsSent(string url)
     {
         var e = await strict.CreateExecutionAsync();
-        var target = url.Replace("{port}", webhook.Port.ToString());
+        var target = url.Replace("{port}", webhook.Port.ToString()).Replace("{canary}", Canary.Marker);
         await strict.Orchestrator().PutAsync($"/v1/users/{e.UserId}/tool-credentials/hook", Api.Json(new { tool = "webhook", secret = new { url = target } }));
 
         var response = await strict.Script(e).PostAsync($"/v1/executions/{e.ExecutionId}/tool-actions", Api.Json(new { tool = "webhook", action = "send", credential = "hook", @params = new { a = 1 } }));
@@ -169,7 +169,7 @@ public sealed class OutboundPolicyTests : IDisposable
     {
         var e = await strict.CreateExecutionAsync();
         await strict.Orchestrator().PutAsync($"/v1/users/{e.UserId}/tool-credentials/mail",
-            Api.Json(new { tool = "email", secret = new { host = "127.0.0.1", port = smtp.Port, from = "a@example.test", useTls = false } }));
+            Api.Json(new { tool = "email", secret = new { label = Canary.Marker, host = "127.0.0.1", port = smtp.Port, from = "a@example.test", useTls = false } }));
 
         var response = await strict.Script(e).PostAsync($"/v1/executions/{e.ExecutionId}/tool-actions",
             Api.Json(new { tool = "email", action = "send", credential = "mail", @params = new { to = "b@example.test", subject = "s", body = "b" } }));

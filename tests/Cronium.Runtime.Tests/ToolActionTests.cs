@@ -67,7 +67,7 @@ public sealed class ToolActionTests(SqliteRuntime runtime) : IClassFixture<Sqlit
     public async Task EmailGoesOutThroughSmtp()
     {
         var e = await factory.CreateExecutionAsync();
-        await PutCredentialAsync(e.UserId, "email", new { tool = "email", secret = new { host = "127.0.0.1", port = smtp.Port, username = "", password = "", from = "cronium@example.test", useTls = false } });
+        await PutCredentialAsync(e.UserId, "email", new { tool = "email", secret = new { label = Canary.Marker, host = "127.0.0.1", port = smtp.Port, username = "", password = "", from = "cronium@example.test", useTls = false } });
 
         var result = await (await factory.Script(e).PostAsync($"/v1/executions/{e.ExecutionId}/tool-actions",
             Api.Json(new { tool = "email", action = "send", @params = new { to = new[] { "ops@example.test", "dev@example.test" }, subject = "Nightly report", body = "All good." } }))).BodyAsync();
@@ -88,7 +88,7 @@ public sealed class ToolActionTests(SqliteRuntime runtime) : IClassFixture<Sqlit
     {
         var e = await factory.CreateExecutionAsync();
         await PutCredentialAsync(e.UserId, "slack", new { tool = "slack", secret = new { url = webhook.Url("/slack") } });
-        await PutCredentialAsync(e.UserId, "email", new { tool = "email", secret = new { host = "127.0.0.1", port = smtp.Port, from = "a@b.test", useTls = false } });
+        await PutCredentialAsync(e.UserId, "email", new { tool = "email", secret = new { label = Canary.Marker, host = "127.0.0.1", port = smtp.Port, from = "a@b.test", useTls = false } });
 
         var response = await factory.Script(e).PostAsync($"/v1/executions/{e.ExecutionId}/tool-actions", Api.Json(body));
 

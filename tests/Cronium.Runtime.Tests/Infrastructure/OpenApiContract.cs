@@ -133,6 +133,9 @@ internal sealed class ContractCheckingHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
+        await response.Content.LoadIntoBufferAsync(cancellationToken);
+        if ((await response.Content.ReadAsStringAsync(cancellationToken)).Contains(Canary.Marker, StringComparison.Ordinal))
+            throw new ContractViolationException($"{request.Method} {request.RequestUri} answered with a credential's secret in its body");
         var operation = OpenApiContract.Instance.Find(request.Method.Method, request.RequestUri!.AbsolutePath);
         if (operation is null) return response;
 

@@ -86,6 +86,14 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
     public HttpClient RawClient() => CreateDefaultClient();
 
     public T Service<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
+
+    /// <summary>Whatever the tests did with this runtime, no secret they planted was logged or audited.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Logs.FirstOrDefault(l => l.Contains(Canary.Marker, StringComparison.Ordinal)) is { } leaked)
+            throw new InvalidOperationException($"A credential's secret was logged: {leaked}");
+        base.Dispose(disposing);
+    }
 }
 
 internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider

@@ -36,7 +36,8 @@ public sealed class LocalWebhook : IDisposable
     /// <summary>How much of the /huge answer went out before the client stopped reading.</summary>
     public long HugeBytesWritten => Interlocked.Read(ref hugeWritten);
 
-    public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
+    /// <summary>A webhook URL on this provider; it carries the <see cref="Canary"/> as a webhook URL carries its secret token.</summary>
+    public string Url(string path) => $"http://127.0.0.1:{Port}{path}?token={Canary.Marker}";
 
     public void Release() => release.Release();
 
