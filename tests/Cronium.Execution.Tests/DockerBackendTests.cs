@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Cronium.Execution.Backends;
 using Cronium.Execution.Events;
+using Cronium.Execution.Runtime;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -251,5 +253,103 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{DockerBackend.ExecutionLabel}={executionId}"] = true } },
         });
         Assert.Empty(containers);
+    }
+}
+
+/// <summary>The runtime killed and started again while a container job runs: the job's next helper call reaches the new one.</summary>
+public sealed class RuntimeRestartTests : IDisposable
+{
+    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("cronium-restart-");
+    private readonly string key = new('k', 40);
+    private readonly string signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private System.Diagnostics.Process? runtime;
+
+    private string Socket => Path.Combine(folder.FullName, "socket", "runtime.sock");
+
+    public void Dispose()
+    {
+        Kill();
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task AJobsHelperCallsReachTheRestartedRuntimeAndNothingIsLostOrDoubled()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Socket)!);
+        File.SetUnixFileMode(Path.GetDirectoryName(Socket)!, (UnixFileMode)Convert.ToInt32("755", 8));
+        await StartRuntimeAsync();
+        using var client = new RuntimeClient("unix://" + Socket, key);
+        using var docker = new DockerBackend();
+        var user = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        // The script waits for "go", which the test sets only once the runtime has been killed and started again;
+        // the helper retries its calls (connection refused, a missing socket) meanwhile.
+        var script = """
+            import time
+            cronium.setVariable("before", 1)
+            while cronium.getVariable("go") is None:
+                time.sleep(0.1)
+            cronium.setVariable("after", 2)
+            cronium.output({"done": True})
+            """;
+        var output = new CapturedOutput();
+        var run = new ExecutionRunner(client, new RuntimeEndpoint("unix://" + Socket, Socket), docker)
+            .RunAsync(Paths.Inline(Language.Python, script, TimeSpan.FromMinutes(3)), new RunOptions { UserId = user }, output, default);
+
+        await Eventually.UntilAsync(() => run.IsCompleted || client.GetUserVariableAsync(user, "before", default).GetAwaiter().GetResult() is not null, "the job's first write");
+        Kill();
+        await Task.Delay(1000);
+        await StartRuntimeAsync();
+        await client.SetUserVariableAsync(user, "go", JsonValue.Create(true), default);
+        var result = await run;
+
+        Assert.True(result.Status == "succeeded", $"{result.Status} {result.Error}\n{output.Stdout}\n{output.Stderr}");
+        Assert.Equal("{\"done\":true}", result.Output!.ToJsonString());
+        foreach (var (name, value) in new[] { ("before", 1), ("after", 2) })
+        {
+            var variable = await client.GetUserVariableAsync(user, name, default);
+            Assert.Equal(value, (int)variable!);
+        }
+    }
+
+    private async Task StartRuntimeAsync()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(Paths.Repository, "src", "Cronium.Runtime", "bin", configuration, "net10.0", "Cronium.Runtime.dll");
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [dll]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["Runtime__ListenTcp"] = "false";
+        info.Environment["Runtime__UnixSocket"] = Socket;
+        info.Environment["Runtime__SqlitePath"] = Path.Combine(folder.FullName, "runtime.db");
+        info.Environment["Runtime__SigningKey"] = signingKey;
+        info.Environment["Runtime__CredentialKey"] = signingKey;
+        info.Environment["Runtime__OrchestratorKeys__0"] = key;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        runtime = System.Diagnostics.Process.Start(info)!;
+        runtime.OutputDataReceived += (_, _) => { };
+        runtime.ErrorDataReceived += (_, _) => { };
+        runtime.BeginOutputReadLine();
+        runtime.BeginErrorReadLine();
+        using var probe = new RuntimeClient("unix://" + Socket, key);
+        await Eventually.UntilAsync(() =>
+        {
+            try
+            {
+                probe.GetUserVariableAsync("probe", "probe", default).GetAwaiter().GetResult();
+                return true;
+            }
+            catch (Exception e) when (e is HttpRequestException or RuntimeApiException)
+            {
+                return false;
+            }
+        }, "the runtime to answer on its socket");
+    }
+
+    private void Kill()
+    {
+        if (runtime is null) return;
+        runtime.Kill(entireProcessTree: true);
+        runtime.WaitForExit();
+        runtime.Dispose();
+        runtime = null;
     }
 }
