@@ -32,6 +32,7 @@ _cronium_operation() {
     setVariable)    _cronium_op='PUT /v1/executions/{executionId}/variables/{key}' ;;
     deleteVariable) _cronium_op='DELETE /v1/executions/{executionId}/variables/{key}' ;;
     listVariables)  _cronium_op='GET /v1/executions/{executionId}/variables' ;;
+    getCondition)   _cronium_op='GET /v1/executions/{executionId}/condition' ;;
     setCondition)   _cronium_op='PUT /v1/executions/{executionId}/condition' ;;
     getEvent)       _cronium_op='GET /v1/executions/{executionId}/context' ;;
     runToolAction)  _cronium_op='POST /v1/executions/{executionId}/tool-actions' ;;
@@ -171,6 +172,20 @@ cronium_set_condition() {
   local fn=cronium_set_condition _cronium_status _cronium_body
   [[ $# == 1 && ( $1 == true || $1 == false ) ]] || { _cronium_usage $fn 'true|false'; return 2; }
   _cronium_call $fn setCondition '' '' "{\"condition\":$1}"
+}
+
+# cronium_get_condition [DEFAULT]: the condition set so far, true or false; DEFAULT (false, as
+# ON_CONDITION reads it) when the execution has set none.
+cronium_get_condition() {
+  local - IFS=$' \t\n'; set +eux +o pipefail
+  local fn=cronium_get_condition _cronium_status _cronium_body
+  (($# <= 1)) || { _cronium_usage $fn '[DEFAULT]'; return 2; }
+  _cronium_call $fn getCondition '' '' '' || return
+  case $_cronium_body in
+    *'"condition":true'*) printf 'true\n' ;;
+    *'"condition":false'*) printf 'false\n' ;;
+    *) printf '%s\n' "${1-false}" ;;
+  esac
 }
 
 # cronium_event [FIELD]: the execution context as compact JSON, or one field by dotted path

@@ -19,6 +19,7 @@ const OPERATIONS = Object.freeze({
   setVariable: Object.freeze(['PUT', '/v1/executions/{executionId}/variables/{key}']),
   deleteVariable: Object.freeze(['DELETE', '/v1/executions/{executionId}/variables/{key}']),
   listVariables: Object.freeze(['GET', '/v1/executions/{executionId}/variables']),
+  getCondition: Object.freeze(['GET', '/v1/executions/{executionId}/condition']),
   setCondition: Object.freeze(['PUT', '/v1/executions/{executionId}/condition']),
   getEvent: Object.freeze(['GET', '/v1/executions/{executionId}/context']),
   runToolAction: Object.freeze(['POST', '/v1/executions/{executionId}/tool-actions']),
@@ -454,6 +455,12 @@ async function setCondition(flag) {
   await call('setCondition', { body: { condition: flag } });
 }
 
+/** The condition this execution set last, or `defaultValue` (false, as ON_CONDITION reads it) when it set none. */
+async function getCondition(defaultValue = false) {
+  const res = await call('getCondition');
+  return res.condition === null || res.condition === undefined ? defaultValue : res.condition;
+}
+
 /** The execution context: executionId, jobId, userId, event, workflow, attempt, startedAt, deadline, metadata. */
 async function event() {
   return call('getEvent');
@@ -491,6 +498,7 @@ module.exports = {
   deleteVariable,
   listVariables,
   setCondition,
+  getCondition,
   event,
   toolAction,
   sendEmail,

@@ -9,6 +9,7 @@ export const {
   deleteVariable,
   listVariables,
   setCondition,
+  getCondition,
   event,
   toolAction,
   sendEmail,

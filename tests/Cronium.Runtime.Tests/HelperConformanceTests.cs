@@ -20,6 +20,7 @@ public sealed partial class HelperConformanceTests
         ["setVariable"] = ("setVariable", "setVariable", "cronium_set_variable"),
         ["deleteVariable"] = ("deleteVariable", "deleteVariable", "cronium_delete_variable"),
         ["listVariables"] = ("listVariables", "listVariables", "cronium_list_variables"),
+        ["getCondition"] = ("getCondition", "getCondition", "cronium_get_condition"),
         ["setCondition"] = ("setCondition", "setCondition", "cronium_set_condition"),
         ["getEvent"] = ("event", "event", "cronium_event"),
         ["runToolAction"] = ("toolAction", "toolAction", "cronium_tool_action"),

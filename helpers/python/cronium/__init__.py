@@ -30,6 +30,7 @@ __all__ = [
     "deleteVariable",
     "listVariables",
     "setCondition",
+    "getCondition",
     "event",
     "toolAction",
     "sendEmail",
@@ -40,6 +41,7 @@ __all__ = [
     "delete_variable",
     "list_variables",
     "set_condition",
+    "get_condition",
     "tool_action",
     "send_email",
     "send_slack",
@@ -125,6 +127,12 @@ def setCondition(flag: bool) -> None:
     _call("setCondition", body={"condition": flag})
 
 
+def getCondition(default: Any = False) -> Any:
+    """The condition this execution set last, or ``default`` (False, as ON_CONDITION reads it) when it set none."""
+    condition = _call("getCondition")["condition"]
+    return default if condition is None else condition
+
+
 def event() -> Dict[str, Any]:
     """The execution context: executionId, jobId, userId, event, workflow, attempt, startedAt, deadline, metadata."""
     return _call("getEvent")
@@ -164,6 +172,7 @@ set_variable = setVariable
 delete_variable = deleteVariable
 list_variables = listVariables
 set_condition = setCondition
+get_condition = getCondition
 tool_action = toolAction
 send_email = sendEmail
 send_slack = sendSlack
