@@ -30,6 +30,7 @@ EXPECTED_FUNCTIONS = {
     "deleteVariable": "deleteVariable",
     "listVariables": "listVariables",
     "setCondition": "setCondition",
+    "getCondition": "getCondition",
     "event": "getEvent",
     "toolAction": "runToolAction",
 }
@@ -39,8 +40,8 @@ ALIASES = {
     "delete_variable": "deleteVariable",
     "list_variables": "listVariables",
     "set_condition": "setCondition",
+    "get_condition": "getCondition",
     "tool_action": "toolAction",
-    "send_email": "sendEmail",
     "send_slack": "sendSlack",
     "send_discord": "sendDiscord",
 }
@@ -130,12 +131,18 @@ class Conformance(unittest.TestCase):
             "setVariable": "(key, value, if_version=None)",
             "deleteVariable": "(key)",
             "listVariables": "(prefix='')",
-            "setCondition": "(flag)",
+            "setCondition": "(flag, strict=False)",
+            "getCondition": "(default=False)",
             "event": "()",
             "toolAction": "(tool, action, params=None, credential=None)",
             "sendEmail": "(to, subject, body, credential=None)",
             "sendSlack": "(text, credential=None)",
             "sendDiscord": "(content, credential=None)",
+            # Cronium's container SDK
+            "execute_tool_action": "(tool, action, config=None, credential=None)",
+            "send_email": "(to, subject, body, credential=None, *, cc=None, bcc=None, html=None, **extra)",
+            "send_slack_message": "(channel, text, credential=None, **extra)",
+            "send_discord_message": "(channel_id, content, credential=None, **extra)",
         }
         for name, signature in expected.items():
             parameters = inspect.signature(getattr(cronium, name)).replace(return_annotation=inspect.Signature.empty)
