@@ -62,6 +62,7 @@ export CRONIUM_TEST_VALKEY="127.0.0.1:$redis_port"
 if [ "$what" = all ] || [ "$what" = dotnet ]; then
   say "dockerd (no bridge) and the runner images on a local Debian base"
   scripts/start-dockerd.sh
+  images/test-mirror.sh
   images/build.sh --local
   images/test.sh
   images/build-runtime.sh --local
