@@ -592,7 +592,9 @@ _cronium_call() {
   local args=(-s -X "$method" -A cronium-bash/1 -H @/dev/fd/3 -w '\n%{http_code} %header{retry-after}')
   case $api in
     unix://?*) args+=(--unix-socket "${api#unix://}"); url="http://localhost$path$query" ;;
-    http://?* | https://?*) url="${api%/}$path$query" ;;
+    # A proxy from the environment (http_proxy ...) is for the world, not for a runtime on this machine:
+    # loopback never goes through it (as in the Python and Node helpers, which use no proxy at all).
+    http://?* | https://?*) url="${api%/}$path$query"; args+=(--noproxy "127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}${NO_PROXY:+,$NO_PROXY}") ;;
     *)
       printf '%s: configuration_missing (0): CRONIUM_RUNTIME_API must be http://host:port or unix:///path/to.sock, not "%s"\n' "$fn" "$api" >&2
       return 5 ;;

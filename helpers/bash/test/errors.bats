@@ -267,3 +267,14 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' >"$BATS_TEST_TMPDIR/port"
   wait "$call" || true
   kill "$sink"
 }
+
+@test "a proxy in the environment is not used for a runtime on loopback" {
+  [ "$CRONIUM_TEST_TRANSPORT" = tcp ] || skip "the Unix socket never goes through a proxy"
+  key=$(unique proxied)
+  cronium_set_variable "$key" through
+  # Port 9 (discard) on loopback: nothing answers there, so a call sent to the proxy would fail.
+  run --separate-stderr env http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 no_proxy=example.test \
+    CRONIUM_RETRY_DEADLINE=0 bash -c "source '$CRONIUM_SH'; cronium_get_variable '$key'"
+  [ "$status" -eq 0 ]
+  [ "$output" = through ]
+}
