@@ -9,7 +9,7 @@ clients. They behave as that SDK documented: the tool functions return the provi
 
 import asyncio
 import functools
-from typing import Any, Callable, Dict, Optional
+from typing import Any, AsyncIterator, Callable, Dict, Optional
 
 from . import (
     deleteVariable,
@@ -114,6 +114,16 @@ class AsyncCronium:
 
     async def close(self) -> None:
         """Nothing to close (connections are shared and kept alive); kept for Cronium's SDK."""
+
+    async def stream_input(self) -> AsyncIterator[Any]:
+        """Cronium's SDK: the input as one chunk (nothing when there is none)."""
+        data = await self.input()  # type: ignore[attr-defined]
+        if data is not None:
+            yield data
+
+    async def stream_output(self, chunks: AsyncIterator[Any]) -> None:
+        """Cronium's SDK: the output is the list of the chunks."""
+        await self.output([chunk async for chunk in chunks])  # type: ignore[attr-defined]
 
     async def __aenter__(self) -> "AsyncCronium":
         return self

@@ -131,6 +131,18 @@ class CroniumNames(support.WithProviders):
                 await client.output({"done": True})
                 return values
 
+        async def chunks() -> Any:
+            for chunk in ({"a": 1}, {"b": 2}):
+                yield chunk
+
+        async def streams() -> Any:
+            client = cronium.AsyncCronium()
+            got = [chunk async for chunk in client.stream_input()]
+            await client.stream_output(chunks())
+            return got
+
+        self.assertEqual(asyncio.run(streams()), [{"hello": "world"}])
+        self.assertEqual(self.execution_record(self.execution_id)["output"], [{"a": 1}, {"b": 2}])
         value, data, context = asyncio.run(main())
         self.assertEqual((value, data, context["name"]), ([1, 2], {"hello": "world"}, "helper test"))
         self.assertEqual(self.execution_record(self.execution_id)["output"], {"done": True})
