@@ -182,9 +182,12 @@ class Conformance(unittest.TestCase):
         python = next((p for p in (sys.executable, "/usr/bin/python3") if has_build_tools(p)), None)
         if python is None:
             self.skipTest("no interpreter with setuptools and wheel to build offline")
-        source = Path(tempfile.mkdtemp(prefix="cronium-src-")) / "python"
+        scratch = tempfile.mkdtemp(prefix="cronium-src-")
+        self.addCleanup(shutil.rmtree, scratch, True)  # tests remove what they create
+        source = Path(scratch) / "python"
         shutil.copytree(str(support.HELPER_DIR), str(source), ignore=shutil.ignore_patterns("tests", "__pycache__"))
         target = tempfile.mkdtemp(prefix="cronium-pip-")
+        self.addCleanup(shutil.rmtree, target, True)
         run = subprocess.run(
             [python, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-index", "--no-deps",
              "--target", target, str(source)],
