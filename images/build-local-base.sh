@@ -2,13 +2,15 @@
 # Makes the image cronium/base:local from Debian packages alone (debootstrap + docker import), for machines
 # that cannot pull from a container registry. The runner images build on it with no network at all:
 #
-#   images/build-local-base.sh            build it unless it already exists
-#   images/build-local-base.sh --force    rebuild it
+#   images/build-local-base.sh                 build it unless it already exists
+#   images/build-local-base.sh --force         rebuild it
+#   images/build-local-base.sh --print-mirror  say which Debian mirror it would use, and stop
 #
 # Settings (environment): CRONIUM_BASE_IMAGE (default cronium/base:local), CRONIUM_DEBIAN_SUITE
-# (bookworm), CRONIUM_DEBIAN_MIRROR (http://deb.debian.org/debian), CRONIUM_BASE_PACKAGES (extra
-# packages, comma-separated). Needs root (or sudo), debootstrap (installed with apt-get when missing)
-# and a Docker daemon (scripts/start-dockerd.sh).
+# (bookworm), CRONIUM_DEBIAN_MIRROR (default: the archive this machine's apt uses for that suite, from
+# /etc/apt's sources, so a local mirror or proxy serves the build too; when apt has none, debootstrap's
+# own default), CRONIUM_BASE_PACKAGES (extra packages, comma-separated). Needs root (or sudo),
+# debootstrap (installed with apt-get when missing) and a Docker daemon (scripts/start-dockerd.sh).
 #
 # What is in it: Debian minbase plus bash, ca-certificates, curl, jq, tini, python3 (3.11,
 # python-is-python3) and nodejs (18.x), i.e. everything the three runners and their helpers need;
@@ -18,23 +20,64 @@ set -euo pipefail
 
 image=${CRONIUM_BASE_IMAGE:-cronium/base:local}
 suite=${CRONIUM_DEBIAN_SUITE:-bookworm}
-mirror=${CRONIUM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+apt_dir=${CRONIUM_APT_DIR:-/etc/apt} # where apt's sources are read from (tests point it elsewhere)
 packages="bash,ca-certificates,curl,jq,tini,passwd,python3,python-is-python3,nodejs${CRONIUM_BASE_PACKAGES:+,$CRONIUM_BASE_PACKAGES}"
 force=0
+print_mirror=0
 
 for arg in "$@"; do
   case $arg in
     --force|-f) force=1 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --print-mirror) print_mirror=1 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-local-base.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
 say() { printf 'build-local-base: %s\n' "$*" >&2; }
 
+# The first enabled binary ("deb") source of this machine's apt for $suite: deb822 files (*.sources),
+# then one-line ones (sources.list, *.list). Prints nothing when there is none.
+apt_mirror() {
+  local f
+  for f in "$apt_dir"/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v suite="$suite" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        types = uris = suites = ""; enabled = "yes"
+        for (i = 1; i <= NF; i++) {
+          line = $i
+          if (sub(/^Types:[ \t]*/, "", line)) types = " " line " "
+          else if (sub(/^URIs:[ \t]*/, "", line)) uris = line
+          else if (sub(/^Suites:[ \t]*/, "", line)) suites = " " line " "
+          else if (sub(/^Enabled:[ \t]*/, "", line)) enabled = tolower(line)
+        }
+        if (enabled != "no" && types ~ / deb / && index(suites, " " suite " ") && uris != "") { split(uris, u, /[ \t]+/); print u[1]; exit }
+      }' "$f" | grep . && return 0
+  done
+  for f in "$apt_dir"/sources.list "$apt_dir"/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk -v suite="$suite" '
+      $1 == "deb" {
+        i = 2
+        if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+        if ($(i + 1) == suite) { print $i; exit }
+      }' "$f" | grep . && return 0
+  done
+  return 0
+}
+
+mirror=${CRONIUM_DEBIAN_MIRROR:-$(apt_mirror)}
+mirror_name=${mirror:-"debootstrap's default mirror"}
+if [ "$print_mirror" -eq 1 ]; then
+  echo "$mirror_name"
+  exit 0
+fi
+
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null 2>&1 || { say "needs root (debootstrap): run it as root or install sudo"; exit 1; }
-  exec sudo -n --preserve-env=CRONIUM_BASE_IMAGE,CRONIUM_DEBIAN_SUITE,CRONIUM_DEBIAN_MIRROR,CRONIUM_BASE_PACKAGES "$0" "$@"
+  exec sudo -n --preserve-env=CRONIUM_BASE_IMAGE,CRONIUM_DEBIAN_SUITE,CRONIUM_DEBIAN_MIRROR,CRONIUM_BASE_PACKAGES,CRONIUM_APT_DIR "$0" "$@"
 fi
 
 docker info >/dev/null 2>&1 || { say "no Docker daemon answers (start one with scripts/start-dockerd.sh)"; exit 1; }
@@ -66,8 +109,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "debootstrap --variant=minbase $suite from $mirror with $packages"
-if ! debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" >"$work/debootstrap.log" 2>&1; then
+say "debootstrap --variant=minbase $suite from $mirror_name with $packages"
+# With no mirror argument debootstrap uses its own default; either way it writes the image's sources.list.
+if ! debootstrap --variant=minbase --include="$packages" "$suite" "$root" ${mirror:+"$mirror"} >"$work/debootstrap.log" 2>&1; then
   tail -n 30 "$work/debootstrap.log" >&2
   [ -f "$root/debootstrap/debootstrap.log" ] && tail -n 30 "$root/debootstrap/debootstrap.log" >&2
   say "debootstrap failed"
@@ -97,7 +141,6 @@ Dir::Cache::srcpkgcache "";
 Acquire::Languages "none";
 APT::Install-Recommends "false";
 CFG
-echo "deb $mirror $suite main" > "$root/etc/apt/sources.list"
 
 find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete 2>/dev/null || true
 find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true

@@ -3,7 +3,8 @@
 #   runner-setup.sh [COMMAND:PACKAGE ...]
 # installs only what the base lacks (bash, curl, jq, tini, CA certificates, and each COMMAND from its Debian
 # PACKAGE), so on cronium/base:local (images/build-local-base.sh) nothing is missing and the step needs no
-# network at all; then makes user cronium (10001), /work and /opt/cronium/helpers.
+# network at all; then makes user cronium (10001), /work and /opt/cronium/helpers, and links
+# /usr/local/bin/cronium.sh to the bash helper (copied there by each Dockerfile).
 set -eu
 missing=''
 for tool in bash curl jq tini; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"; done
@@ -27,3 +28,5 @@ else
 fi
 mkdir -p /work /opt/cronium/helpers
 chown 10001:10001 /work
+# Where Cronium's runner images kept the bash helper: its scripts `source /usr/local/bin/cronium.sh`.
+ln -sf /opt/cronium/helpers/bash/cronium.sh /usr/local/bin/cronium.sh

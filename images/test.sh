@@ -80,12 +80,16 @@ done
 
 image=$prefix/runner-bash:$tag
 check "bash: helper functions with no source" "function function" "$(run "$image" bash -c 'echo $(type -t cronium_get_variable) $(type -t cronium_set_condition)')"
+check "bash: Cronium's names, also through source /usr/local/bin/cronium.sh under set -euo pipefail" "function function function" \
+  "$(run "$image" bash -c 'set -euo pipefail; source /usr/local/bin/cronium.sh; source cronium.sh; echo $(type -t cronium_getVariable) $(type -t cronium_event_field) $(type -t cronium_increment_variable)')"
 check "bash: sh scripts are left alone" "ok" "$(run "$image" sh -c 'command -v cronium_input >/dev/null || echo ok')"
 check "bash: memory limit ends the job (137)" "137" "$(docker run "${hardened[@]}" "$image" bash -c 'x=$(head -c 600000000 /dev/zero | tr "\0" a); echo survived' >/dev/null 2>&1; echo $?)"
 
 image=$prefix/runner-python:$tag
 check "python: cronium.* with no import" "getVariable get_variable" \
   "$(run "$image" python3 -c 'print(cronium.getVariable.__name__, "get_variable" if cronium.get_variable else "")')"
+check "python: Cronium's SDK names" "True" \
+  "$(run "$image" python3 -c 'import cronium; from cronium import Cronium, AsyncCronium, CroniumAPIError, execute_tool_action; print(issubclass(CroniumAPIError, cronium.CroniumError) and callable(Cronium().send_slack_message))')"
 check "python: import cronium is the same module" "True" \
   "$(run "$image" python3 -c 'import builtins, cronium; from cronium import setCondition; print(cronium is builtins.cronium and callable(setCondition))')"
 check "python: helper byte-code is precompiled (read-only root)" "yes" \
@@ -95,6 +99,8 @@ check "python: memory limit ends the job (137)" "137" "$(docker run "${hardened[
 image=$prefix/runner-node:$tag
 check "node: cronium.* with no import" "function" "$(run "$image" node -e 'console.log(typeof cronium.getVariable)')"
 check "node: require('cronium') is the global" "true" "$(run "$image" node -e 'console.log(require("cronium") === cronium)')"
+check "node: Cronium's class and names" "object function function" \
+  "$(run "$image" node -e 'const Cronium = require("cronium"); console.log(typeof new Cronium(), typeof Cronium.executeToolAction, typeof require("cronium").cronium.sendSlackMessage)')"
 check "node: import from an ES module in /work" "function true" \
   "$(run "$image" bash -c 'echo "import c, { setCondition } from \"cronium\"; console.log(typeof setCondition, c === globalThis.cronium)" > /work/m.mjs && node /work/m.mjs')"
 check "node: import from an ES module elsewhere (/tmp)" "function" \

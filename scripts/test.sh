@@ -2,12 +2,15 @@
 # Runs every test from a fresh machine: installs what the tests need (Debian packages), starts the real
 # PostgreSQL and Redis on loopback with their data in a temporary folder, starts dockerd with no bridge
 # network and builds the runner images on a local Debian base, lints the contract and checks the compose
-# file, runs the .NET suites, then the bash, Python and Node helper suites against a live runtime.
-# Everything it starts, it stops (but dockerd and the images, which later runs reuse).
+# file, runs the .NET suites (the compatibility suite with Cronium-style scripts among them), the bash,
+# Python and Node helper suites against a live runtime, then every code block of docs/ and the READMEs
+# that is marked to run (scripts/doc-examples.py). Everything it starts, it stops (but dockerd and the
+# images, which later runs reuse).
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh dotnet     only the .NET suites (still starts PostgreSQL, Redis and dockerd)
 #   scripts/test.sh helpers    only the helper suites
+#   scripts/test.sh docs       only the documentation's examples
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -62,6 +65,7 @@ export CRONIUM_TEST_VALKEY="127.0.0.1:$redis_port"
 if [ "$what" = all ] || [ "$what" = dotnet ]; then
   say "dockerd (no bridge) and the runner images on a local Debian base"
   scripts/start-dockerd.sh
+  images/test-mirror.sh
   images/build.sh --local
   images/test.sh
   images/build-runtime.sh --local
@@ -92,6 +96,12 @@ if [ "$what" = all ] || [ "$what" = helpers ]; then
   done
   say "cross-language round trips"
   helpers/crosslang/test.sh
+fi
+
+if [ "$what" = all ] || [ "$what" = docs ]; then
+  say "documentation examples (docs/, READMEs)"
+  dotnet publish src/Cronium.Cli -c Release -o artifacts/cli --nologo -v q
+  CRONIUM_CLI_DLL="$root/artifacts/cli/cronium.dll" scripts/doc-examples.py
 fi
 
 say "all tests passed"

@@ -10,6 +10,10 @@
 # stdout, report a failure as one line on stderr ("FUNCTION: code (status): detail"), return a
 # status (README.md, "Exit statuses"), never exit the caller's shell and leave its options as they
 # were. The one global variable is _CRONIUM_READY, set once curl and jq have been found.
+# The names Cronium's own helpers had (cronium_getVariable, cronium_event_field, ...) come from
+# cronium-compat.sh beside this file, sourced at the end; the functions here behave as Cronium's did
+# by default (README.md, "Cronium's names"), and as strictly as before with their explicit names or
+# --strict.
 # Needs bash 5+, curl and jq; the token only ever reaches curl through a here-string (never argv,
 # never a variable, so neither `ps` nor `set -x` shows it).
 
@@ -32,6 +36,7 @@ _cronium_operation() {
     setVariable)    _cronium_op='PUT /v1/executions/{executionId}/variables/{key}' ;;
     deleteVariable) _cronium_op='DELETE /v1/executions/{executionId}/variables/{key}' ;;
     listVariables)  _cronium_op='GET /v1/executions/{executionId}/variables' ;;
+    getCondition)   _cronium_op='GET /v1/executions/{executionId}/condition' ;;
     setCondition)   _cronium_op='PUT /v1/executions/{executionId}/condition' ;;
     getEvent)       _cronium_op='GET /v1/executions/{executionId}/context' ;;
     runToolAction)  _cronium_op='POST /v1/executions/{executionId}/tool-actions' ;;
@@ -44,13 +49,13 @@ _cronium_operation() {
 # run with known options and word splitting (a caller's `set -e` or `set -u` must not end its
 # shell inside us, `set -x` must not trace our internals), and bash restores the caller's on return.
 
-# cronium_input [--json]: this execution's input (a string raw, anything else compact JSON;
-# with --json always JSON). No input prints null.
+# cronium_input [--json|--strict]: this execution's input (a string raw, anything else compact
+# JSON; with --json always JSON). No input prints nothing, as in Cronium (--strict, --json: null).
 cronium_input() {
   local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_input json='' _cronium_status _cronium_body
-  [[ ${1-} == --json ]] && { json=1; shift; }
-  (($# == 0)) || { _cronium_usage $fn '[--json]'; return 2; }
+  [[ ${1-} == --json || ${1-} == --strict ]] && { json=${1#--}; shift; }
+  (($# == 0)) || { _cronium_usage $fn '[--json|--strict]'; return 2; }
   _cronium_call $fn getInput '' '' '' || return
   local v=''
   # A large body is sliced as bytes: bash then skips decoding UTF-8, twice as fast; the
@@ -63,10 +68,20 @@ cronium_input() {
   _cronium_print $fn data "$v" "$json"
 }
 
-# cronium_output TEXT: set this execution's output to the string TEXT.
+# cronium_output VALUE: set this execution's output to VALUE: the JSON value when VALUE is JSON
+# text, else the string (as Cronium's cronium_output did).
 cronium_output() {
   local - IFS=$' \t\n'; set +eux +o pipefail
   local fn=cronium_output _cronium_status _cronium_body _cronium_json
+  (($# == 1)) || { _cronium_usage $fn VALUE; return 2; }
+  _cronium_value $fn "$1" || return
+  _cronium_call $fn setOutput '' '' "{\"data\":$_cronium_json}"
+}
+
+# cronium_output_text TEXT: set the output to the string TEXT, whatever it looks like.
+cronium_output_text() {
+  local - IFS=$' \t\n'; set +eux +o pipefail
+  local fn=cronium_output_text _cronium_status _cronium_body _cronium_json
   (($# == 1)) || { _cronium_usage $fn TEXT; return 2; }
   _cronium_json_string $fn "$1" || return
   _cronium_call $fn setOutput '' '' "{\"data\":$_cronium_json}"
@@ -81,18 +96,27 @@ cronium_output_json() {
   _cronium_call $fn setOutput '' '' "{\"data\":$1}"
 }
 
-# cronium_get_variable [--json] KEY [DEFAULT]: print the value (a string raw, anything else
-# compact JSON; with --json always JSON). A missing variable prints DEFAULT when one is given
-# (status 0), else reports variable_not_found and returns 3.
+# cronium_get_variable [--json] [--strict] KEY [DEFAULT]: print the value (a string raw, anything
+# else compact JSON; with --json always JSON). A missing variable prints DEFAULT when one is given;
+# without one it prints nothing with status 0, as in Cronium, and so does a null value. --strict:
+# a missing variable is variable_not_found, status 3, and null prints null.
 cronium_get_variable() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  local fn=cronium_get_variable json='' rc _cronium_status _cronium_body
-  [[ ${1-} == --json ]] && { json=1; shift; }
+  local fn=cronium_get_variable json='' strict='' rc _cronium_status _cronium_body
+  while [[ ${1-} == --json || ${1-} == --strict ]]; do
+    if [[ $1 == --json ]]; then json=json; else strict=1; fi
+    shift
+  done
   [[ ${1-} == -- ]] && shift
-  (($# == 1 || $# == 2)) || { _cronium_usage $fn '[--json] KEY [DEFAULT]'; return 2; }
-  _cronium_call $fn getVariable "$1" '' '' "${2+variable_not_found}"
+  (($# == 1 || $# == 2)) || { _cronium_usage $fn '[--json] [--strict] KEY [DEFAULT]'; return 2; }
+  [[ -z $json && -n $strict ]] && json=strict
+  # Quiet about a missing variable unless --strict without DEFAULT asked to hear of it.
+  local quiet=variable_not_found
+  (($# == 1)) && [[ -n $strict ]] && quiet=
+  _cronium_call $fn getVariable "$1" '' '' "$quiet"
   rc=$?
   if ((rc == 3 && $# == 2)); then printf '%s\n' "$2"; return 0; fi
+  ((rc == 3)) && [[ -z $strict ]] && return 0
   ((rc == 0)) || return $rc
   # Fast path, no jq: the body is {"key":K,"value":V,"version":N,"updatedAt":T} (openapi.yaml's
   # Variable, no other members). Its last ',"version":' starts the tail (nothing after it can hold
@@ -110,27 +134,40 @@ cronium_get_variable() {
   _cronium_print $fn value "$v" "$json"
 }
 
-# cronium_set_variable [--if-version N] KEY TEXT [--if-version N]: store the string TEXT; prints
-# the new version. --if-version N writes only if the current version is N (0: only if absent),
-# else version_conflict, status 4.
+# cronium_set_variable [--if-version N] KEY VALUE [--if-version N]: store VALUE, the JSON value
+# when it is JSON text, else the string; prints nothing (as Cronium's did). --if-version N writes
+# only if the current version is N (0: only if absent), else version_conflict, status 4.
 cronium_set_variable() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  _cronium_set cronium_set_variable text "$@"
+  _cronium_set cronium_set_variable value quiet "$@"
 }
 
-# cronium_set_variable_json [--if-version N] KEY JSON [--if-version N]: store the JSON value JSON.
+# cronium_set_variable_text [--if-version N] KEY TEXT [--if-version N]: store the string TEXT,
+# whatever it looks like; prints the new version.
+cronium_set_variable_text() {
+  local - IFS=$' \t\n'; set +eux +o pipefail
+  _cronium_set cronium_set_variable_text text print "$@"
+}
+
+# cronium_set_variable_json [--if-version N] KEY JSON [--if-version N]: store the JSON value JSON
+# (anything else is invalid_json, status 2); prints the new version.
 cronium_set_variable_json() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  _cronium_set cronium_set_variable_json json "$@"
+  _cronium_set cronium_set_variable_json json print "$@"
 }
 
-# cronium_delete_variable KEY: delete it (a missing one is variable_not_found, status 3).
+# cronium_delete_variable [--strict] KEY: delete it; a missing one is fine (Cronium's never failed),
+# with --strict it is variable_not_found, status 3.
 cronium_delete_variable() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  local fn=cronium_delete_variable _cronium_status _cronium_body
+  local fn=cronium_delete_variable strict='' rc _cronium_status _cronium_body
+  [[ ${1-} == --strict ]] && { strict=1; shift; }
   [[ ${1-} == -- ]] && shift
-  (($# == 1)) || { _cronium_usage $fn KEY; return 2; }
-  _cronium_call $fn deleteVariable "$1" '' ''
+  (($# == 1)) || { _cronium_usage $fn '[--strict] KEY'; return 2; }
+  _cronium_call $fn deleteVariable "$1" '' '' "${strict:-variable_not_found}"
+  rc=$?
+  ((rc == 3)) && [[ -z $strict ]] && return 0
+  return $rc
 }
 
 # cronium_list_variables [--json] [PREFIX]: the user's variable keys, one per line, every page;
@@ -165,12 +202,40 @@ cronium_list_variables() {
   fi
 }
 
-# cronium_set_condition true|false: the condition that ON_CONDITION actions follow.
+# cronium_set_condition [--strict] VALUE: the condition that ON_CONDITION actions follow: true or
+# false, or as in Cronium 1/0, yes/no, on/off (any case); --strict takes only true and false.
 cronium_set_condition() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  local fn=cronium_set_condition _cronium_status _cronium_body
-  [[ $# == 1 && ( $1 == true || $1 == false ) ]] || { _cronium_usage $fn 'true|false'; return 2; }
-  _cronium_call $fn setCondition '' '' "{\"condition\":$1}"
+  local fn=cronium_set_condition condition='' strict=''
+  local _cronium_status _cronium_body
+  [[ ${1-} == --strict ]] && { strict=1; shift; }
+  if (($# == 1)); then
+    case ${1,,} in
+      true) [[ -n $strict && $1 != true ]] || condition=true ;;
+      false) [[ -n $strict && $1 != false ]] || condition=false ;;
+      1 | yes | on) [[ -n $strict ]] || condition=true ;;
+      0 | no | off) [[ -n $strict ]] || condition=false ;;
+    esac
+  fi
+  if [[ -z $condition ]]; then
+    if [[ -n $strict ]]; then _cronium_usage $fn '--strict true|false'; else _cronium_usage $fn 'true|false (or 1|0, yes|no, on|off)'; fi
+    return 2
+  fi
+  _cronium_call $fn setCondition '' '' "{\"condition\":$condition}"
+}
+
+# cronium_get_condition [DEFAULT]: the condition set so far, true or false; DEFAULT (false, as
+# ON_CONDITION reads it) when the execution has set none.
+cronium_get_condition() {
+  local - IFS=$' \t\n'; set +eux +o pipefail
+  local fn=cronium_get_condition _cronium_status _cronium_body
+  (($# <= 1)) || { _cronium_usage $fn '[DEFAULT]'; return 2; }
+  _cronium_call $fn getCondition '' '' '' || return
+  case $_cronium_body in
+    *'"condition":true'*) printf 'true\n' ;;
+    *'"condition":false'*) printf 'false\n' ;;
+    *) printf '%s\n' "${1-false}" ;;
+  esac
 }
 
 # cronium_event [FIELD]: the execution context as compact JSON, or one field by dotted path
@@ -178,19 +243,27 @@ cronium_set_condition() {
 # A field that is not there is field_not_found, status 3.
 cronium_event() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  local fn=cronium_event rc _cronium_status _cronium_body
-  (($# <= 1)) || { _cronium_usage $fn '[FIELD]'; return 2; }
-  _cronium_call $fn getEvent '' '' '' || return
-  jq -rc --arg fn $fn --arg f "${1-}" '
+  (($# <= 1)) || { _cronium_usage cronium_event '[FIELD]'; return 2; }
+  _cronium_event cronium_event strict "${1-}"
+}
+
+# _cronium_event FN strict|lenient FIELD: the context, or one field by dotted path; lenient: a missing
+# or null field prints nothing, status 0 (Cronium's cronium_event_field).
+_cronium_event() {
+  local fn=$1 rc _cronium_status _cronium_body
+  _cronium_call "$fn" getEvent '' '' '' || return
+  jq -rc --arg fn "$fn" --arg mode "$2" --arg f "$3" '
     ($f | ltrimstr(".") | if . == "" then [] else split(".") end) as $p
     | if ($p | length) == 0 then .
       elif (try (getpath($p[:-1]) | type == "object" and has($p[-1])) catch false) then getpath($p)
+        | if . == null and $mode == "lenient" then empty else . end
+      elif $mode == "lenient" then empty
       else "\($fn): field_not_found (0): the execution context has no field \"\($f)\"\n" | halt_error(13)
       end' <<<"$_cronium_body"
   rc=$?
   ((rc == 0)) && return 0
   ((rc == 13)) && return 3
-  printf '%s: invalid_response (%s): jq could not read the context\n' $fn "$_cronium_status" >&2
+  printf '%s: invalid_response (%s): jq could not read the context\n' "$fn" "$_cronium_status" >&2
   return 1
 }
 
@@ -203,15 +276,47 @@ cronium_tool_action() {
   _cronium_tool cronium_tool_action print "$1" "$2" "${3:-"{}"}" "${4-}"
 }
 
-# cronium_send_email TO SUBJECT BODY [CREDENTIAL]: email through the runtime; prints nothing.
+# cronium_send_email TO SUBJECT BODY [CREDENTIAL] [--cc LIST] [--bcc LIST] [--html]: email through
+# the runtime; TO and the lists take comma-separated addresses, --html sends BODY as HTML (Cronium's
+# options). Prints nothing.
 cronium_send_email() {
   local - IFS=$' \t\n'; set +eux +o pipefail
-  local fn=cronium_send_email _cronium_json to subject
-  (($# == 3 || $# == 4)) || { _cronium_usage $fn 'TO SUBJECT BODY [CREDENTIAL]'; return 2; }
-  _cronium_json_string $fn "$1" || return; to=$_cronium_json
+  local fn=cronium_send_email usage='TO SUBJECT BODY [CREDENTIAL] [--cc LIST] [--bcc LIST] [--html]'
+  local _cronium_json to subject body cred='' extra=''
+  (($# >= 3)) || { _cronium_usage $fn "$usage"; return 2; }
+  _cronium_addresses $fn "$1" || return; to=$_cronium_json
   _cronium_json_string $fn "$2" || return; subject=$_cronium_json
-  _cronium_json_string $fn "$3" || return
-  _cronium_tool $fn quiet email send "{\"to\":$to,\"subject\":$subject,\"body\":$_cronium_json}" "${4-}"
+  _cronium_json_string $fn "$3" || return; body=$_cronium_json
+  shift 3
+  if (($#)) && [[ $1 != --* ]]; then cred=$1; shift; fi
+  while (($#)); do
+    case $1 in
+      --cc | --bcc)
+        (($# >= 2)) || { _cronium_usage $fn "$usage"; return 2; }
+        _cronium_addresses $fn "$2" || return
+        extra+=",\"${1#--}\":$_cronium_json"
+        shift 2 ;;
+      --html) extra+=',"html":true'; shift ;;
+      *) _cronium_usage $fn "$usage"; return 2 ;;
+    esac
+  done
+  _cronium_tool $fn quiet email send "{\"to\":$to,\"subject\":$subject,\"body\":$body$extra}" "$cred"
+}
+
+# _cronium_addresses FN LIST -> _cronium_json: one address as a JSON string, several (comma-separated)
+# as a JSON array of them, trimmed.
+_cronium_addresses() {
+  local parts part out=''
+  if [[ $2 != *,* ]]; then _cronium_json_string "$1" "$2"; return; fi
+  IFS=, read -r -a parts <<<"$2"
+  for part in "${parts[@]}"; do
+    part=${part#"${part%%[![:space:]]*}"}
+    part=${part%"${part##*[![:space:]]}"}
+    [[ -n $part ]] || continue
+    _cronium_json_string "$1" "$part" || return
+    out+=${out:+,}$_cronium_json
+  done
+  _cronium_json="[$out]"
 }
 
 # cronium_send_slack TEXT [CREDENTIAL]: a Slack message through the runtime; prints nothing.
@@ -236,10 +341,10 @@ cronium_send_discord() {
 # Internals. They run under the options the public functions set, and pass results back in
 # variables the caller declared local (_cronium_body, _cronium_json, ...), which saves forks.
 
-# _cronium_set FN text|json [--if-version N] KEY VALUE [--if-version N]
+# _cronium_set FN value|text|json print|quiet [--if-version N] KEY VALUE [--if-version N]
 _cronium_set() {
-  local fn=$1 mode=$2 ifv='' key value v _cronium_status _cronium_body _cronium_json
-  shift 2
+  local fn=$1 mode=$2 print=$3 ifv='' key value v _cronium_status _cronium_body _cronium_json
+  shift 3
   while (($#)); do
     case $1 in
       --if-version) (($# >= 2)) || break; ifv=$2; shift 2 ;;
@@ -266,11 +371,15 @@ _cronium_set() {
   if [[ $mode == json ]]; then
     _cronium_valid_json "$fn" "$value" || return
     v=$value
-  else
+  elif [[ $mode == text ]]; then
     _cronium_json_string "$fn" "$value" || return
+    v=$_cronium_json
+  else
+    _cronium_value "$fn" "$value" || return
     v=$_cronium_json
   fi
   _cronium_call "$fn" setVariable "$key" '' "{\"value\":$v${ifv:+,\"ifVersion\":$((10#$ifv))}}" || return
+  [[ $print == print ]] || return 0
   if [[ $_cronium_body =~ \"version\":([0-9]+)[,}] ]]; then
     printf '%s\n' "${BASH_REMATCH[1]}"
   else
@@ -278,7 +387,8 @@ _cronium_set() {
   fi
 }
 
-# _cronium_tool FN print|quiet TOOL ACTION PARAMS_JSON CREDENTIAL
+# _cronium_tool FN print|data|quiet TOOL ACTION PARAMS_JSON CREDENTIAL: print the whole result, its
+# data (nothing when null), or nothing.
 _cronium_tool() {
   local fn=$1 print=$2 tool action cred='' rc _cronium_status _cronium_body _cronium_json
   _cronium_json_string "$fn" "$3" || return; tool=$_cronium_json
@@ -286,7 +396,7 @@ _cronium_tool() {
   if [[ -n $6 ]]; then _cronium_json_string "$fn" "$6" || return; cred=",\"credential\":$_cronium_json"; fi
   _cronium_call "$fn" runToolAction '' '' "{\"tool\":$tool,\"action\":$action,\"params\":$5$cred}" || return
   jq -c --arg fn "$fn" --arg print "$print" --arg st "$_cronium_status" '
-    (if $print == "print" then . else empty end),
+    (if $print == "print" then . elif $print == "data" then (.data | if . == null then empty else . end) else empty end),
     (if .success == true then empty
      else "\($fn): tool_failed (\($st)): \(.error // "the tool reported a failure" | tostring | gsub("[\r\n]+"; " "))\n" | halt_error(17)
      end)' <<<"$_cronium_body"
@@ -297,17 +407,20 @@ _cronium_tool() {
   return 1
 }
 
-# _cronium_print FN FIELD CANDIDATE JSON_MODE: print member FIELD of $_cronium_body. CANDIDATE is
-# the member's JSON text, cut out by the caller once the body's shape told it exactly where the
-# member is ("" when it could not tell). Without jq: a string without escapes (raw, or as it is in
-# JSON mode), and any other value with no whitespace at all, which is compact already (printed as
-# the runtime keeps it, so numbers keep every digit). The rest (escapes to undo, whitespace to
-# drop, or no candidate) goes through jq.
+# _cronium_print FN FIELD CANDIDATE MODE: print member FIELD of $_cronium_body. CANDIDATE is the
+# member's JSON text, cut out by the caller once the body's shape told it exactly where the member
+# is ("" when it could not tell). MODE: "" prints a string raw and null as nothing (Cronium's way),
+# strict prints null as null, json prints JSON. Without jq: a string without escapes, and any other
+# value with no whitespace at all, which is compact already (printed as the runtime keeps it, so
+# numbers keep every digit). The rest (escapes to undo, whitespace to drop, or no candidate) goes
+# through jq.
 _cronium_print() {
   local v=$3 inner
   if [[ -n $v ]]; then
-    if [[ $v == \"* ]]; then
-      if [[ -n $4 ]]; then
+    if [[ $v == null && -z $4 ]]; then
+      return 0
+    elif [[ $v == \"* ]]; then
+      if [[ $4 == json ]]; then
         printf '%s\n' "$v"
         return 0
       fi
@@ -321,9 +434,10 @@ _cronium_print() {
       return 0
     fi
   fi
-  local flags=-rc
-  [[ -n $4 ]] && flags=-c
-  jq "$flags" --arg f "$2" '.[$f]' <<<"$_cronium_body" && return 0
+  local flags=-rc filter='.[$f]'
+  [[ $4 == json ]] && flags=-c
+  [[ -z $4 ]] && filter='.[$f] | if . == null then empty else . end'
+  jq "$flags" --arg f "$2" "$filter" <<<"$_cronium_body" && return 0
   printf '%s: invalid_response (%s): jq could not read the answer\n' "$1" "$_cronium_status" >&2
   return 1
 }
@@ -358,6 +472,25 @@ _cronium_json_string() {
     done
   fi
   _cronium_json="\"$s\""
+}
+
+# _cronium_value FN VALUE -> _cronium_json: VALUE as it is when it is one JSON value (Cronium's
+# rule: JSON text is stored as JSON), else VALUE as a JSON string. Only text that opens like JSON
+# ({, [, ") goes to jq; numbers are taken by RFC 8259's grammar alone, so "007" or "1.2.3" stay text.
+_cronium_value() {
+  local t=$2
+  # Surrounding whitespace is allowed around JSON; look past it (substrings: no pattern walks the text).
+  while [[ ${t:0:1} == [[:space:]] ]]; do t=${t:1}; done
+  while [[ -n $t && ${t: -1} == [[:space:]] ]]; do t=${t:0:${#t}-1}; done
+  case ${t:0:1} in
+    '{' | '[' | '"')
+      if _cronium_valid_json "$1" "$t" 2>/dev/null; then _cronium_json=$t; return 0; fi ;;
+    t | f | n)
+      if [[ $t == true || $t == false || $t == null ]]; then _cronium_json=$t; return 0; fi ;;
+    - | [0-9])
+      if [[ $t =~ ^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$ ]]; then _cronium_json=$t; return 0; fi ;;
+  esac
+  _cronium_json_string "$1" "$2"
 }
 
 # _cronium_valid_json FN TEXT [TYPE]: TEXT is exactly one JSON value (of jq type TYPE, if given).
@@ -459,7 +592,9 @@ _cronium_call() {
   local args=(-s -X "$method" -A cronium-bash/1 -H @/dev/fd/3 -w '\n%{http_code} %header{retry-after}')
   case $api in
     unix://?*) args+=(--unix-socket "${api#unix://}"); url="http://localhost$path$query" ;;
-    http://?* | https://?*) url="${api%/}$path$query" ;;
+    # A proxy from the environment (http_proxy ...) is for the world, not for a runtime on this machine:
+    # loopback never goes through it (as in the Python and Node helpers, which use no proxy at all).
+    http://?* | https://?*) url="${api%/}$path$query"; args+=(--noproxy "127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}${NO_PROXY:+,$NO_PROXY}") ;;
     *)
       printf '%s: configuration_missing (0): CRONIUM_RUNTIME_API must be http://host:port or unix:///path/to.sock, not "%s"\n' "$fn" "$api" >&2
       return 5 ;;
@@ -617,3 +752,17 @@ _cronium_curl_error() {
     *) echo "curl exit status $1" ;;
   esac
 }
+
+# Cronium's own names (its user docs' camelCase, its container SDK's extras) live in cronium-compat.sh
+# beside this file; `source /usr/local/bin/cronium.sh` (a link in the runner images) must give them too.
+_cronium_load_compat() {
+  local here=${BASH_SOURCE[0]%/*} file
+  [[ ${BASH_SOURCE[0]} == */* ]] || here=.
+  for file in "$here/cronium-compat.sh" "${CRONIUM_HELPERS:+$CRONIUM_HELPERS/bash/cronium-compat.sh}"; do
+    # shellcheck source=cronium-compat.sh
+    [[ -n $file && -f $file ]] && { source "$file"; return; }
+  done
+  file=$(readlink -f -- "${BASH_SOURCE[0]}" 2>/dev/null) && [[ -f ${file%/*}/cronium-compat.sh ]] && { source "${file%/*}/cronium-compat.sh"; return; }
+  printf 'cronium.sh: cronium-compat.sh is not beside %s: the Cronium names (cronium_getVariable, cronium_event_field, ...) are not defined\n' "${BASH_SOURCE[0]}" >&2
+}
+_cronium_load_compat

@@ -6,10 +6,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-export CRONIUM_TEST_DIR=${CRONIUM_TEST_DIR:-$(mktemp -d)}
-export CRONIUM_TEST_PORT=${CRONIUM_TEST_PORT:-18481}
+own_dir=''
+[ -n "${CRONIUM_TEST_DIR:-}" ] || { CRONIUM_TEST_DIR=$(mktemp -d); own_dir=1; }
+export CRONIUM_TEST_DIR CRONIUM_TEST_PORT=${CRONIUM_TEST_PORT:-18481}
 harness=$root/tests/support/runtime.sh
-trap '"$harness" stop' EXIT
+# Tests remove what they create: the runtime's folder too, when this script made it.
+trap '"$harness" stop; [ -z "$own_dir" ] || rm -rf "$CRONIUM_TEST_DIR"' EXIT
 eval "$("$harness" start | sed 's/^/export /')"
 
 created=$("$harness" new-execution)

@@ -8,6 +8,7 @@
 const http = require('http');
 const crypto = require('crypto');
 const diagnosticsChannel = require('diagnostics_channel');
+const { CroniumError, CroniumAPIError, CroniumTimeoutError } = require('./errors.js');
 
 const VERSION = '1.0.0';
 
@@ -19,6 +20,7 @@ const OPERATIONS = Object.freeze({
   setVariable: Object.freeze(['PUT', '/v1/executions/{executionId}/variables/{key}']),
   deleteVariable: Object.freeze(['DELETE', '/v1/executions/{executionId}/variables/{key}']),
   listVariables: Object.freeze(['GET', '/v1/executions/{executionId}/variables']),
+  getCondition: Object.freeze(['GET', '/v1/executions/{executionId}/condition']),
   setCondition: Object.freeze(['PUT', '/v1/executions/{executionId}/condition']),
   getEvent: Object.freeze(['GET', '/v1/executions/{executionId}/context']),
   runToolAction: Object.freeze(['POST', '/v1/executions/{executionId}/tool-actions']),
@@ -35,27 +37,6 @@ const STALE_SOCKET_RETRIES = 3;
 const IDLE_SOCKET_MS = 15000;
 
 const retryChannel = diagnosticsChannel.channel('cronium:retry');
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-/** The one error type of the helper: a problem from the runtime, a missing setting, or the runtime unreachable. */
-class CroniumError extends Error {
-  constructor(message, { code, status = 0, detail = null, problem = null, operationId = null, cause } = {}) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'CroniumError';
-    /** Stable machine code: the problem's `code`, or configuration_missing / configuration_invalid / unavailable / unexpected_response. */
-    this.code = code;
-    /** HTTP status; 0 when no HTTP answer was involved. */
-    this.status = status;
-    /** The problem's `detail` (human readable), or null. */
-    this.detail = detail;
-    /** The whole problem document (RFC 9457) when the runtime sent one, else null. */
-    this.problem = problem;
-    /** The operationId of the failed call, or null. */
-    this.operationId = operationId;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Configuration (read at every call, so a script may set the environment after loading us)
@@ -245,8 +226,8 @@ function problemError(operationId, res, token) {
   if (problem) detail = problem.detail ?? problem.title ?? null;
   else if (res.body) detail = redact(res.body.slice(0, 300), token);
   const text = detail ? `: ${detail}` : '';
-  return new CroniumError(`${operationId} failed with ${res.status} ${code}${text}`, {
-    code, status: res.status, detail, problem, operationId,
+  return new CroniumAPIError(res.status, `${operationId} failed with ${res.status} ${code}${text}`, {
+    code, detail, problem, operationId,
   });
 }
 
@@ -328,8 +309,8 @@ async function call(operationId, { params = {}, query = null, body } = {}) {
         if (res.status === 204 || res.body === '') return undefined;
         const parsed = parseJson(res.body);
         if (!parsed.ok) {
-          throw new CroniumError(`${operationId} got a ${res.status} answer that is not JSON`, {
-            code: 'unexpected_response', status: res.status, detail: redact(res.body.slice(0, 300), cfg.token), operationId,
+          throw new CroniumAPIError(res.status, `${operationId} got a ${res.status} answer that is not JSON`, {
+            code: 'unexpected_response', detail: redact(res.body.slice(0, 300), cfg.token), operationId,
           });
         }
         return parsed.value;
@@ -350,8 +331,8 @@ async function call(operationId, { params = {}, query = null, body } = {}) {
       const code = failure.code || '';
       const retryable = CONNECTION_ERRORS.has(code) || failure.message === 'socket hang up';
       if (!retryable) {
-        throw new CroniumError(`${operationId} failed: could not reach the runtime at ${cfg.target.label}: ${redact(describeConnectionError(failure), cfg.token)}`, {
-          code: 'unavailable', status: 0, operationId, cause: failure,
+        throw new CroniumTimeoutError(`${operationId} failed: could not reach the runtime at ${cfg.target.label}: ${redact(describeConnectionError(failure), cfg.token)}`, {
+          operationId, cause: failure,
         });
       }
       waitMs = backoff(attempt);
@@ -365,10 +346,10 @@ async function call(operationId, { params = {}, query = null, body } = {}) {
     if (remaining <= 0 || waitMs > remaining) {
       if (res) throw problemError(operationId, res, cfg.token);
       const seconds = Math.round((Date.now() - started) / 100) / 10;
-      throw new CroniumError(
+      throw new CroniumTimeoutError(
         `${operationId} failed: the runtime at ${cfg.target.label} could not be reached for ${seconds} s ` +
         `(${redact(describeConnectionError(failure), cfg.token)}); CRONIUM_RETRY_DEADLINE is ${cfg.deadlineMs / 1000} s`,
-        { code: 'unavailable', status: 0, operationId, cause: failure },
+        { operationId, cause: failure },
       );
     }
     if (retryChannel.hasSubscribers) {
@@ -448,10 +429,27 @@ async function listVariables(prefix = '') {
   }
 }
 
-/** Set the condition that ON_CONDITION actions follow; a real boolean only. */
-async function setCondition(flag) {
-  if (typeof flag !== 'boolean') throw new TypeError(`setCondition: expected true or false, got ${typeof flag}`);
-  await call('setCondition', { body: { condition: flag } });
+const CONDITION_WORDS = new Map([['true', true], ['yes', true], ['on', true], ['1', true], ['false', false], ['no', false], ['off', false], ['0', false]]);
+
+/**
+ * Set the condition that ON_CONDITION actions follow: true or false; like Cronium's helpers also 1/0 and
+ * the words true/false, yes/no, on/off (any case). `{ strict: true }` takes a real boolean only.
+ */
+async function setCondition(flag, { strict = false } = {}) {
+  let condition = typeof flag === 'boolean' ? flag : undefined;
+  if (condition === undefined && !strict && (flag === 0 || flag === 1)) condition = flag === 1;
+  if (condition === undefined && !strict && typeof flag === 'string') condition = CONDITION_WORDS.get(flag.trim().toLowerCase());
+  if (condition === undefined) {
+    const allowed = strict ? 'true or false' : 'true or false (or 1/0, "yes"/"no", "on"/"off")';
+    throw new TypeError(`setCondition: expected ${allowed}, got ${typeof flag === 'string' ? JSON.stringify(flag) : String(flag)}`);
+  }
+  await call('setCondition', { body: { condition } });
+}
+
+/** The condition this execution set last, or `defaultValue` (false, as ON_CONDITION reads it) when it set none. */
+async function getCondition(defaultValue = false) {
+  const res = await call('getCondition');
+  return res.condition === null || res.condition === undefined ? defaultValue : res.condition;
 }
 
 /** The execution context: executionId, jobId, userId, event, workflow, attempt, startedAt, deadline, metadata. */
@@ -483,7 +481,9 @@ function sendDiscord(content, credential = null) {
   return toolAction('discord', 'send', { content }, credential);
 }
 
-module.exports = {
+// What index.mjs, the preload and require('cronium') expose: these functions, plus Cronium's names
+// (compat.js), on the client class that is the module itself, as in Cronium's SDK.
+module.exports = require('./compat.js').build({
   input,
   output,
   getVariable,
@@ -491,14 +491,10 @@ module.exports = {
   deleteVariable,
   listVariables,
   setCondition,
+  getCondition,
   event,
   toolAction,
   sendEmail,
   sendSlack,
   sendDiscord,
-  CroniumError,
-  OPERATIONS,
-  VERSION,
-};
-// `import cronium from 'cronium'` in TypeScript's CommonJS interop reads `.default`.
-Object.defineProperty(module.exports, 'default', { value: module.exports, enumerable: false });
+}, { CroniumError, CroniumAPIError, CroniumTimeoutError, OPERATIONS, VERSION });

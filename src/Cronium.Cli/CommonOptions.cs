@@ -33,6 +33,7 @@ internal static class CommonOptions
 
     public static string CheckBackend(string backend, RuntimeTarget target)
     {
+        if (backend == "ssh") throw new UsageException($"--backend ssh: {Cronium.Execution.Backends.RemoteRuns.NotSupported}");
         if (backend is not ("process" or "docker")) throw new UsageException($"--backend: '{backend}' is not process or docker");
         if (backend == "docker" && target.Url is not null && !target.Url.StartsWith("unix:///", StringComparison.Ordinal))
             throw new UsageException("--backend docker reaches the runtime through its Unix socket: give --runtime unix:///path.sock (or leave --runtime out)");

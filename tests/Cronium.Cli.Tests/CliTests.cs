@@ -52,7 +52,7 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
 
     [Theory]
     [InlineData(new[] { "run", "missing.py" }, "file not found")]
-    [InlineData(new[] { "run", "@examples", "--backend", "ssh" }, "--backend: 'ssh' is not process or docker")]
+    [InlineData(new[] { "run", "@examples", "--backend", "ftp" }, "--backend: 'ftp' is not process or docker")]
     [InlineData(new[] { "run", "@examples", "--input", "{nope" }, "--input: not valid JSON")]
     [InlineData(new[] { "run", "@examples", "--var", "novalue" }, "--var: 'novalue' is not key=value")]
     [InlineData(new[] { "run", "@examples", "--timeout", "soon" }, "--timeout: 'soon' is not a duration")]
@@ -79,6 +79,49 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal("{\"sum\":30}", JsonNode.Parse(run.Stdout)!["output"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task SshIsRefusedBeforeAnythingRunsSayingWhyAndWhatToDo()
+    {
+        using var folder = new TempFolder();
+        var marker = Path.Combine(folder.Path, "ran");
+        var script = folder.Write("job.sh", $"touch {marker}");
+        var remote = folder.Write("remote.yaml", "name: nightly\nscriptPath: job.sh\nrunLocation: ssh\n");
+        var server = folder.Write("server.yaml", "name: nightly\nscriptPath: job.sh\nserver: db-1\n");
+        var local = folder.Write("local.yaml", "name: nightly\nscriptPath: job.sh\nrunLocation: LOCAL\n");
+
+        var backend = await Cli.RunAsync("run", script, "--backend", "ssh");
+        var byField = await Cli.RunAsync("run", remote);
+        var byServer = await Cli.RunAsync("run", server);
+        Assert.False(File.Exists(marker));
+        var here = await Cli.RunAsync("run", local);
+
+        foreach (var refused in new[] { backend, byField, byServer })
+        {
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("running over SSH is not supported: the runtime helpers", refused.Stderr);
+            Assert.Contains("Run the event here (--backend process, or --backend docker", refused.Stderr);
+        }
+        Assert.Contains("--backend ssh:", backend.Stderr);
+        Assert.Contains("line 3: runLocation:", byField.Stderr);
+        Assert.Contains("line 3: server:", byServer.Stderr);
+        Assert.Equal(0, here.ExitCode);
+        Assert.True(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task AFirstRunOnAFreshHomeShowsNoWarningAndWritesNothingThere()
+    {
+        using var home = new TempFolder();
+        var env = new Dictionary<string, string> { ["HOME"] = home.Path, ["XDG_DATA_HOME"] = Path.Combine(home.Path, "data"), ["DOTNET_CLI_HOME"] = home.Path };
+
+        var run = await Cli.RunAsync(env, null, "run", Path.Combine(Paths.Examples, "hello-bash.yaml"), "--user", "fresh");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("warn:", run.Stderr);
+        Assert.DoesNotContain("DataProtection", run.Stderr + run.Stdout);
+        Assert.Equal(["data"], home.Info.EnumerateFileSystemInfos().Select(f => f.Name));
     }
 
     [Fact]

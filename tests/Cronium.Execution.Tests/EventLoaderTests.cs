@@ -84,6 +84,31 @@ public sealed class EventLoaderTests : IDisposable
         Assert.Contains(error.Problems, p => p.StartsWith("line 10: environment name 'CRONIUM_TOKEN' is reserved", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("runLocation: ssh")]
+    [InlineData("runLocation: REMOTE")]
+    [InlineData("server: db-1")]
+    [InlineData("servers: [db-1, db-2]")]
+    [InlineData("serverId: 7")]
+    public void AnEventForAnotherServerIsRefusedWithTheSshReason(string field)
+    {
+        var path = Write("remote.yaml", $"name: nightly\nlanguage: bash\nscript: echo\n{field}\n");
+
+        var error = Assert.Throws<EventFileException>(() => EventLoader.Load(path));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.StartsWith($"line 4: {field.Split(':')[0]}: running over SSH is not supported", problem, StringComparison.Ordinal);
+        Assert.Contains("docs/troubleshooting.md", problem);
+    }
+
+    [Fact]
+    public void RunLocationLocalIsCroniumsDefaultAndChangesNothing()
+    {
+        var path = Write("local.yaml", "name: nightly\nlanguage: bash\nscript: echo\nrunLocation: local\n");
+
+        Assert.Equal("nightly", EventLoader.Load(path).Name);
+    }
+
     [Fact]
     public void ScriptAndScriptPathTogetherOrNeitherAreRefused()
     {

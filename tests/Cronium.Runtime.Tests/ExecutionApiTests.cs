@@ -63,6 +63,48 @@ public abstract class ExecutionApiSuite(RuntimeFactory factory)
     }
 
     [Fact]
+    public async Task TheContextAlsoCarriesTheEventFlatAsCroniumScriptsReadIt()
+    {
+        var e = await factory.CreateExecutionAsync();
+        using var script = factory.Script(e);
+
+        var context = await (await script.GetAsync($"/v1/executions/{e.ExecutionId}/context")).BodyAsync();
+
+        var nested = context["event"]!;
+        var expected = ((string)nested["id"]!, (string)nested["name"]!, (string)nested["type"]!);
+        Assert.Equal(expected, ((string)context["id"]!, (string)context["name"]!, (string)context["type"]!));
+        Assert.Equal(expected, ((string)context["eventId"]!, (string)context["eventName"]!, (string)context["eventType"]!));
+        Assert.Equal(("evt-1", "test event", "PYTHON"), expected);
+    }
+
+    [Fact]
+    public async Task TheConditionReadsBackNullUntilSetThenTheLastValue()
+    {
+        var e = await factory.CreateExecutionAsync();
+        using var script = factory.Script(e);
+        var path = $"/v1/executions/{e.ExecutionId}/condition";
+
+        var before = await (await script.GetAsync(path)).Content.ReadAsStringAsync();
+        await script.PutAsync(path, Api.Json(new { condition = true }));
+        var set = await (await script.GetAsync(path)).Content.ReadAsStringAsync();
+        await script.PutAsync(path, Api.Json(new { condition = false }));
+        var last = await (await script.GetAsync(path)).Content.ReadAsStringAsync();
+
+        Assert.Equal(("{\"condition\":null}", "{\"condition\":true}", "{\"condition\":false}"), (before, set, last));
+    }
+
+    [Fact]
+    public async Task AnotherExecutionsConditionIsNotReadable()
+    {
+        var mine = await factory.CreateExecutionAsync();
+        var theirs = await factory.CreateExecutionAsync();
+
+        var response = await factory.Script(mine).GetAsync($"/v1/executions/{theirs.ExecutionId}/condition");
+
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden, "execution_mismatch");
+    }
+
+    [Fact]
     public async Task InputIsNullWhenTheExecutionHasNone()
     {
         var e = await factory.CreateExecutionAsync();

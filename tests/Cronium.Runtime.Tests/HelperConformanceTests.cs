@@ -20,6 +20,7 @@ public sealed partial class HelperConformanceTests
         ["setVariable"] = ("setVariable", "setVariable", "cronium_set_variable"),
         ["deleteVariable"] = ("deleteVariable", "deleteVariable", "cronium_delete_variable"),
         ["listVariables"] = ("listVariables", "listVariables", "cronium_list_variables"),
+        ["getCondition"] = ("getCondition", "getCondition", "cronium_get_condition"),
         ["setCondition"] = ("setCondition", "setCondition", "cronium_set_condition"),
         ["getEvent"] = ("event", "event", "cronium_event"),
         ["runToolAction"] = ("toolAction", "toolAction", "cronium_tool_action"),
@@ -101,9 +102,9 @@ public sealed partial class HelperConformanceTests
     {
         var files = helper switch
         {
-            "bash" => [Path.Combine(Root, "helpers/bash/cronium.sh")],
+            "bash" => [Path.Combine(Root, "helpers/bash/cronium.sh"), Path.Combine(Root, "helpers/bash/cronium-compat.sh")],
             "python" => Directory.GetFiles(Path.Combine(Root, "helpers/python/cronium"), "*.py"),
-            _ => new[] { "index.js", "index.mjs", "preload.cjs" }.Select(f => Path.Combine(Root, "helpers/node", f)).Where(File.Exists).ToArray(),
+            _ => new[] { "index.js", "index.mjs", "preload.cjs", "compat.js", "errors.js" }.Select(f => Path.Combine(Root, "helpers/node", f)).Where(File.Exists).ToArray(),
         };
         return files.SelectMany(f => File.ReadLines(f).Select(l => (f, l)));
     }

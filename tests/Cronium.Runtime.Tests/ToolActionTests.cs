@@ -82,6 +82,39 @@ public sealed class ToolActionTests(SqliteRuntime runtime) : IClassFixture<Sqlit
     }
 
     [Theory]
+    [InlineData("slack", "{\"channel\":\"#ops\",\"text\":\"from an old script\"}")]
+    [InlineData("discord", "{\"channelId\":\"42\",\"content\":\"from an old script\"}")]
+    public async Task SendMessageIsCroniumsNameForSend(string tool, string parameters)
+    {
+        var e = await factory.CreateExecutionAsync();
+        await PutCredentialAsync(e.UserId, tool, new { tool, secret = new { url = webhook.Url($"/{tool}/legacy") } });
+
+        var result = await (await factory.Script(e).PostAsync($"/v1/executions/{e.ExecutionId}/tool-actions",
+            Api.Json($"{{\"tool\":\"{tool}\",\"action\":\"send_message\",\"params\":{parameters}}}"))).BodyAsync();
+
+        Assert.True((bool)result["success"]!, result.ToJsonString());
+        Assert.Contains(($"/{tool}/legacy", parameters), webhook.Received);
+    }
+
+    [Fact]
+    public async Task HtmlTrueSendsTheBodyAsHtmlWithCopies()
+    {
+        var e = await factory.CreateExecutionAsync();
+        await PutCredentialAsync(e.UserId, "email", new { tool = "email", secret = new { host = "127.0.0.1", port = smtp.Port, from = "cronium@example.test", useTls = false } });
+
+        var result = await (await factory.Script(e).PostAsync($"/v1/executions/{e.ExecutionId}/tool-actions",
+            Api.Json(new { tool = "email", action = "send_message", @params = new { to = new[] { "ops@example.test" }, cc = new[] { "cc@example.test" }, bcc = "bcc@example.test", subject = "Report", body = "<p>All <b>good</b></p>", html = true } }))).BodyAsync();
+
+        Assert.True((bool)result["success"]!, result.ToJsonString());
+        var mail = Assert.Single(smtp.Messages);
+        Assert.Equal(["RCPT TO:<ops@example.test>", "RCPT TO:<cc@example.test>", "RCPT TO:<bcc@example.test>"], mail.To);
+        Assert.DoesNotContain("bcc@example.test", mail.Data); // a blind copy stays blind
+        Assert.Contains("Content-Type: text/html", mail.Data);
+        Assert.DoesNotContain("text/plain", mail.Data);
+        Assert.Contains("<b>good</b>", mail.Data);
+    }
+
+    [Theory]
     [InlineData("{\"tool\":\"slack\",\"action\":\"delete\",\"params\":{\"text\":\"x\"}}", "supports the action 'send'")]
     [InlineData("{\"tool\":\"email\",\"action\":\"send\",\"params\":{\"subject\":\"no recipient\"}}", "params.to")]
     public async Task AnActionTheToolCannotRunIsToolFailed(string body, string detail)

@@ -6,17 +6,17 @@ load helper
 
 setup() { default_setup; }
 
-@test "a missing variable without DEFAULT: variable_not_found (404), status 3" {
+@test "--strict, a missing variable without DEFAULT: variable_not_found (404), status 3" {
   key=$(unique missing)
-  run --separate-stderr cronium_get_variable "$key"
+  run --separate-stderr cronium_get_variable --strict "$key"
   [ "$status" -eq 3 ]
   [ -z "$output" ]
   [[ $stderr == "cronium_get_variable: variable_not_found (404): "* ]]
   [ "${#stderr_lines[@]}" -eq 1 ]
 }
 
-@test "deleting a missing variable: variable_not_found (404), status 3" {
-  run --separate-stderr cronium_delete_variable "$(unique missing)"
+@test "--strict, deleting a missing variable: variable_not_found (404), status 3" {
+  run --separate-stderr cronium_delete_variable --strict "$(unique missing)"
   [ "$status" -eq 3 ]
   [[ $stderr == "cronium_delete_variable: variable_not_found (404): "* ]]
 }
@@ -44,7 +44,7 @@ setup() { default_setup; }
   [[ $stderr == "cronium_set_variable: payload_too_large (413): "* ]]
   [[ $stderr == *1048576* ]] # the limit
   [ "${#stderr_lines[@]}" -eq 1 ]
-  run --separate-stderr cronium_get_variable "$key"
+  run --separate-stderr cronium_get_variable --strict "$key"
   [ "$status" -eq 3 ]
 }
 
@@ -148,14 +148,14 @@ setup() { default_setup; }
   run --separate-stderr cronium_output_json '{"unclosed": '
   [ "$status" -eq 2 ]
   [[ $stderr == "cronium_output_json: invalid_json (0): "* ]]
-  run --separate-stderr cronium_get_variable "$key"
+  run --separate-stderr cronium_get_variable --strict "$key"
   [ "$status" -eq 3 ]
 }
 
 @test "usage errors return 2 with the usage line" {
   run --separate-stderr cronium_get_variable
   [ "$status" -eq 2 ]
-  [[ $stderr == "cronium_get_variable: usage: cronium_get_variable [--json] KEY [DEFAULT]" ]]
+  [[ $stderr == "cronium_get_variable: usage: cronium_get_variable [--json] [--strict] KEY [DEFAULT]" ]]
   run --separate-stderr cronium_set_variable only-key
   [ "$status" -eq 2 ]
   run --separate-stderr cronium_set_variable k v --if-version
@@ -165,9 +165,14 @@ setup() { default_setup; }
   [[ $stderr == *'--if-version needs a whole number'* ]]
   run --separate-stderr cronium_set_variable k v extra
   [ "$status" -eq 2 ]
-  for bad in yes 1 TRUE ''; do
+  for bad in maybe 2 -1 '' 'true false'; do
     run --separate-stderr cronium_set_condition "$bad"
     [ "$status" -eq 2 ]
+  done
+  for bad in yes 1 TRUE on; do
+    run --separate-stderr cronium_set_condition --strict "$bad"
+    [ "$status" -eq 2 ]
+    [[ $stderr == 'cronium_set_condition: usage: cronium_set_condition --strict true|false' ]]
   done
   run --separate-stderr cronium_tool_action slack
   [ "$status" -eq 2 ]
@@ -177,7 +182,7 @@ setup() { default_setup; }
 }
 
 @test "a failing call returns and the script goes on (no exit, also under set -u)" {
-  run --separate-stderr helper_bash "set -u; cronium_get_variable '$(unique missing)'; echo \"status \$?\"; cronium_set_condition maybe; echo \"status \$?\"; echo still here"
+  run --separate-stderr helper_bash "set -u; cronium_get_variable --strict '$(unique missing)'; echo \"status \$?\"; cronium_set_condition maybe; echo \"status \$?\"; echo still here"
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = 'status 3' ]
   [ "${lines[1]}" = 'status 2' ]
@@ -185,7 +190,7 @@ setup() { default_setup; }
 }
 
 @test "under set -e a failure is the caller's to handle: || works, and the shell survives our internals" {
-  run --separate-stderr helper_bash "set -euo pipefail; cronium_get_variable '$(unique missing)' || echo \"handled \$?\"; v=\$(cronium_get_variable '$(unique missing)' dflt); echo \"got \$v\"; echo done"
+  run --separate-stderr helper_bash "set -euo pipefail; cronium_get_variable --strict '$(unique missing)' || echo \"handled \$?\"; v=\$(cronium_get_variable '$(unique missing)' dflt); echo \"got \$v\"; echo done"
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = 'handled 3' ]
   [ "${lines[1]}" = 'got dflt' ]
@@ -261,4 +266,15 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' >"$BATS_TEST_TMPDIR/port"
   kill "$seen" 2>/dev/null || true
   wait "$call" || true
   kill "$sink"
+}
+
+@test "a proxy in the environment is not used for a runtime on loopback" {
+  [ "$CRONIUM_TEST_TRANSPORT" = tcp ] || skip "the Unix socket never goes through a proxy"
+  key=$(unique proxied)
+  cronium_set_variable "$key" through
+  # Port 9 (discard) on loopback: nothing answers there, so a call sent to the proxy would fail.
+  run --separate-stderr env http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 no_proxy=example.test \
+    CRONIUM_RETRY_DEADLINE=0 bash -c "source '$CRONIUM_SH'; cronium_get_variable '$key'"
+  [ "$status" -eq 0 ]
+  [ "$output" = through ]
 }

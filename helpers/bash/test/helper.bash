@@ -44,3 +44,28 @@ default_setup() {
   source "$CRONIUM_SH"
   new_execution
 }
+
+# start_providers: the local tool providers (tests/support/providers.py) for this file: a webhook
+# receiver (WEBHOOK_PORT) and an SMTP server (SMTP_PORT) recording into received.jsonl.
+start_providers() {
+  python3 "$ROOT/tests/support/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- 4>&- &
+  echo $! >"$BATS_FILE_TMPDIR/providers.pid"
+  for _ in $(seq 100); do [ -s "$BATS_FILE_TMPDIR/ports" ] && break; sleep 0.1; done
+  read -r _ WEBHOOK_PORT _ SMTP_PORT <"$BATS_FILE_TMPDIR/ports"
+  export WEBHOOK_PORT SMTP_PORT
+}
+
+stop_providers() { kill "$(cat "$BATS_FILE_TMPDIR/providers.pid")" 2>/dev/null || true; }
+
+put_credential() { harness api PUT "/v1/users/$TEST_USER/tool-credentials/$1" "$2" >/dev/null; }
+
+# received KIND-OR-PATH NEEDLE: the provider got a request containing NEEDLE.
+received() {
+  local i
+  for i in $(seq 50); do
+    grep -F -- "$2" "$BATS_FILE_TMPDIR/received.jsonl" 2>/dev/null | grep -qF -- "$1" && return 0
+    sleep 0.1
+  done
+  echo "the provider did not receive $1 with $2" >&2
+  return 1
+}

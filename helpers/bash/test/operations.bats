@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# Every function's happy path against the live runtime, and the value rules: a plain argument is
-# a JSON string, JSON goes in only through the _json variants, reads print strings raw and every
-# other value as compact JSON (--json: always JSON).
+# Every function's happy path against the live runtime, and the strict value rules of the explicit
+# names: a _text argument is a JSON string, a _json one is JSON, reads print strings raw and every
+# other value as compact JSON (--json: always JSON). compat.bats covers Cronium's rules.
 
 load helper
 
@@ -22,15 +22,19 @@ setup() { default_setup; }
   [ "$output" = '"plain \"text\""' ]
 }
 
-@test "cronium_input prints null when the execution has no input" {
+@test "cronium_input prints nothing when the execution has no input; --strict and --json print null" {
   new_execution '{"input": null}'
   run --separate-stderr cronium_input
   [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  run --separate-stderr cronium_input --strict
+  [ "$output" = null ]
+  run --separate-stderr cronium_input --json
   [ "$output" = null ]
 }
 
-@test "cronium_output stores a plain argument as a JSON string" {
-  run --separate-stderr cronium_output '{"looks": "like json"}'
+@test "cronium_output_text stores its argument as a JSON string" {
+  run --separate-stderr cronium_output_text '{"looks": "like json"}'
   [ "$status" -eq 0 ]
   [ -z "$output" ]
   [ "$(execution | jq -c .output)" = '"{\"looks\": \"like json\"}"' ]
@@ -43,12 +47,12 @@ setup() { default_setup; }
   [ "$(execution | jq -c .output)" = '{"rows":3,"ok":true,"names":["a","b"],"none":null}' ]
 }
 
-@test "cronium_set_variable prints the new version; cronium_get_variable prints the string raw" {
+@test "cronium_set_variable_text prints the new version; cronium_get_variable prints the string raw" {
   key=$(unique greeting)
-  run --separate-stderr cronium_set_variable "$key" 'hello "world"'
+  run --separate-stderr cronium_set_variable_text "$key" 'hello "world"'
   [ "$status" -eq 0 ]
   [ "$output" = 1 ]
-  run --separate-stderr cronium_set_variable "$key" 'hello again'
+  run --separate-stderr cronium_set_variable_text "$key" 'hello again'
   [ "$output" = 2 ]
   run --separate-stderr cronium_get_variable "$key"
   [ "$status" -eq 0 ]
@@ -56,10 +60,10 @@ setup() { default_setup; }
   [ "$(stored_value "$key")" = '"hello again"' ]
 }
 
-@test "a plain argument stays a string whatever it looks like" {
+@test "a _text argument stays a string whatever it looks like" {
   for text in 42 true null '{"a": 1}' '[1,2]' '"quoted"' '-3.5' ''; do
     key=$(unique plain)
-    cronium_set_variable "$key" "$text" >/dev/null
+    cronium_set_variable_text "$key" "$text" >/dev/null
     [ "$(stored "$key" | jq -r '.value | type')" = string ]
     [ "$(stored "$key" | jq -r .value)" = "$text" ]
     run --separate-stderr cronium_get_variable "$key"
@@ -76,7 +80,7 @@ setup() { default_setup; }
     run --separate-stderr cronium_set_variable_json "$key" "$given"
     [ "$status" -eq 0 ]
     [ "$(stored_value "$key")" = "$held" ]
-    run --separate-stderr cronium_get_variable "$key"
+    run --separate-stderr cronium_get_variable --strict "$key" # --strict: null prints null
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 1 ]
     if [ -n "$printed" ]; then
@@ -171,12 +175,13 @@ EOF
 
 @test "--if-version: 0 creates only when absent, N replaces only version N" {
   key=$(unique cas)
-  run --separate-stderr cronium_set_variable --if-version 0 "$key" first
+  run --separate-stderr cronium_set_variable_text --if-version 0 "$key" first
   [ "$status" -eq 0 ]
   [ "$output" = 1 ]
   run --separate-stderr cronium_set_variable "$key" second --if-version 1
   [ "$status" -eq 0 ]
-  [ "$output" = 2 ]
+  [ -z "$output" ]
+  [ "$(stored_version "$key")" = 2 ]
   run --separate-stderr cronium_set_variable_json --if-version=2 "$key" '{"third": 3}'
   [ "$status" -eq 0 ]
   [ "$output" = 3 ]
@@ -189,7 +194,7 @@ EOF
   run --separate-stderr cronium_delete_variable "$key"
   [ "$status" -eq 0 ]
   [ -z "$output" ]
-  run --separate-stderr cronium_get_variable "$key"
+  run --separate-stderr cronium_get_variable --strict "$key"
   [ "$status" -eq 3 ]
 }
 

@@ -44,7 +44,7 @@ on_limited() {
   [ "$(stored_version "$key")" -eq 1 ]
   harness stop
   (
-    cronium_set_variable "$key" after >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+    cronium_set_variable_text "$key" after >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
     echo $? >"$BATS_TEST_TMPDIR/status"
   ) 3>&- 4>&- &
   writer=$!
@@ -75,7 +75,7 @@ on_limited() {
   [ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 0 ]
   [ "$(cat "$BATS_TEST_TMPDIR/out")" = '{"n":1}' ]
   [ "$(execution | jq -c '[.condition, .output]')" = '[true,"done"]' ]
-  run --separate-stderr cronium_get_variable "$key"
+  run --separate-stderr cronium_get_variable --strict "$key"
   [ "$status" -eq 3 ]
 }
 
@@ -92,7 +92,7 @@ relay() {
   key=$(unique lost)
   cronium_set_variable "$key" before >/dev/null
   relay 1
-  run --separate-stderr cronium_set_variable "$key" after
+  run --separate-stderr cronium_set_variable_text "$key" after
   [ "$status" -eq 0 ]
   [ "$output" = 2 ] # the first attempt's version, replayed
   [ "$(cat "$BATS_TEST_TMPDIR/relay.log")" = "$(printf 'dropped\npassed')" ]
@@ -104,11 +104,11 @@ relay() {
   key=$(unique lostdelete)
   cronium_set_variable "$key" doomed >/dev/null
   relay 1
-  run --separate-stderr cronium_delete_variable "$key"
+  run --separate-stderr cronium_delete_variable --strict "$key"
   [ "$status" -eq 0 ]
   [ -z "$stderr" ]
   [ "$(grep -c dropped "$BATS_TEST_TMPDIR/relay.log")" -eq 1 ]
-  run --separate-stderr cronium_get_variable "$key"
+  run --separate-stderr cronium_get_variable --strict "$key"
   [ "$status" -eq 3 ]
 }
 

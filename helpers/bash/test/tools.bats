@@ -5,23 +5,17 @@
 load helper
 
 setup_file() {
-  python3 "$BATS_TEST_DIRNAME/../../../tests/support/providers.py" "$BATS_FILE_TMPDIR" >/dev/null 2>&1 3>&- 4>&- &
-  echo $! >"$BATS_FILE_TMPDIR/providers.pid"
-  for _ in $(seq 100); do [ -s "$BATS_FILE_TMPDIR/ports" ] && break; sleep 0.1; done
-  read -r _ webhook _ smtp <"$BATS_FILE_TMPDIR/ports"
-  suffix=$CRONIUM_TEST_TRANSPORT
-  put() { harness api PUT "/v1/users/$TEST_USER/tool-credentials/$1" "$2" >/dev/null; }
+  start_providers
+  local suffix=$CRONIUM_TEST_TRANSPORT
   # The default credentials are named after their tool.
-  put slack "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/slack\"}}"
-  put discord "{\"tool\": \"discord\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/discord\"}}"
-  put email "{\"tool\": \"email\", \"secret\": {\"host\": \"127.0.0.1\", \"port\": $smtp, \"username\": \"\", \"password\": \"\", \"from\": \"cronium@example.test\", \"useTls\": false}}"
-  put "slack-named-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/named\"}}"
-  put "slack-down-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$webhook/fail\"}}"
+  put_credential slack "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/slack\"}}"
+  put_credential discord "{\"tool\": \"discord\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/discord\"}}"
+  put_credential email "{\"tool\": \"email\", \"secret\": {\"host\": \"127.0.0.1\", \"port\": $SMTP_PORT, \"username\": \"\", \"password\": \"\", \"from\": \"cronium@example.test\", \"useTls\": false}}"
+  put_credential "slack-named-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/named\"}}"
+  put_credential "slack-down-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/fail\"}}"
 }
 
-teardown_file() {
-  kill "$(cat "$BATS_FILE_TMPDIR/providers.pid")" 2>/dev/null || true
-}
+teardown_file() { stop_providers; }
 
 setup() { default_setup; }
 
@@ -38,16 +32,6 @@ skip_without_sender() {
   fi
 }
 
-# received KIND-OR-PATH NEEDLE: the provider got a request containing NEEDLE.
-received() {
-  local i
-  for i in $(seq 50); do
-    grep -F -- "$2" "$BATS_FILE_TMPDIR/received.jsonl" 2>/dev/null | grep -qF -- "$1" && return 0
-    sleep 0.1
-  done
-  echo "the provider did not receive $1 with $2" >&2
-  return 1
-}
 
 @test "cronium_tool_action sends and prints {success, data, error} compactly" {
   text="tool action $RANDOM$RANDOM"

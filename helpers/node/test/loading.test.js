@@ -135,7 +135,7 @@ describe(`loading over ${s.TRANSPORT}`, () => {
     execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball], { cwd: project, stdio: 'pipe' });
     const installed = path.join(project, 'node_modules', 'cronium');
     assert.ok(!fs.lstatSync(installed).isSymbolicLink());
-    assert.deepEqual(fs.readdirSync(installed).sort(), ['README.md', 'index.d.ts', 'index.js', 'index.mjs', 'package.json', 'preload.cjs']);
+    assert.deepEqual(fs.readdirSync(installed).sort(), ['README.md', 'compat.js', 'errors.js', 'index.d.ts', 'index.js', 'index.mjs', 'package.json', 'preload.cjs']);
     const key = s.uniqueKey('installed-cjs');
     check(await s.runScript(`const cronium = require('cronium'); (async () => { ${SCRIPT_BODY(key)} })();`, { env, dir: project }), key);
     const key2 = s.uniqueKey('installed-esm');
@@ -157,7 +157,7 @@ describe('the package', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ts-job', private: true }));
     fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, types: [], lib: ['es2022'] },
-      files: ['esm.mts', 'cjs.cts', 'bad.mts'],
+      files: ['esm.mts', 'cjs.cts', 'legacy.mts', 'bad.mts'],
     }));
     fs.writeFileSync(path.join(dir, 'esm.mts'), `
       import cronium, { getVariable, setVariable, listVariables, event, toolAction, CroniumError, OPERATIONS } from 'cronium';
@@ -191,10 +191,32 @@ describe('the package', () => {
       }
       void main;
     `);
+    fs.writeFileSync(path.join(dir, 'legacy.mts'), `
+      import Cronium, { Cronium as Named, cronium, executeToolAction, sendSlackMessage, CroniumAPIError, CroniumTimeoutError } from 'cronium';
+      import type { ExecutionContext } from 'cronium';
+      const client = new Cronium();
+      const named: Cronium = new Named();
+      void named;
+      const v: unknown = await client.getVariable('k');
+      await cronium.setCondition('yes');
+      const c: boolean = await Cronium.getCondition();
+      const ctx: ExecutionContext = await client.event();
+      const name: string = ctx.name + ctx.eventName + ctx.id;
+      const data: unknown = await executeToolAction('slack', 'send_message', { text: 'x' });
+      await sendSlackMessage({ channel: '#ops', text: 'x' });
+      await client.sendEmail({ to: ['a@b.c'], subject: 's', body: '<p>b</p>', cc: 'c@d.e', html: true });
+      try { await client.sendDiscordMessage({ channelId: '1', content: 'x' }); } catch (e) {
+        if (e instanceof CroniumAPIError) { const sc: number = e.statusCode; void sc; }
+        if (e instanceof CroniumTimeoutError) { const code: string = e.code; void code; }
+      }
+      void v; void c; void name; void data;
+    `);
     fs.writeFileSync(path.join(dir, 'bad.mts'), `
       import cronium from 'cronium';
-      // @ts-expect-error setCondition takes a boolean
-      await cronium.setCondition('yes');
+      // @ts-expect-error with strict, setCondition takes a boolean
+      await cronium.setCondition('yes', { strict: true });
+      // @ts-expect-error not a condition
+      await cronium.setCondition('maybe');
       // @ts-expect-error ifVersion is a number
       await cronium.setVariable('k', 1, { ifVersion: 'one' });
     `);
@@ -229,7 +251,7 @@ describe('the package', () => {
   });
 
   it('no API path appears in the helper outside the table', () => {
-    for (const file of ['index.js', 'index.mjs', 'preload.cjs']) {
+    for (const file of ['index.js', 'index.mjs', 'preload.cjs', 'compat.js', 'errors.js']) {
       const source = fs.readFileSync(path.join(s.HELPER_DIR, file), 'utf8');
       const outside = source.replace(/const OPERATIONS = Object\.freeze\(\{[\s\S]*?\n\}\);/, '');
       assert.ok(!/['"`]\/v1\//.test(outside), `${file} has an API path outside OPERATIONS`);

@@ -165,9 +165,32 @@ describe(`operations over ${s.TRANSPORT}`, () => {
     assert.equal(s.admin('GET', `/v1/executions/${exec.executionId}`).condition, false);
   });
 
-  it('setCondition refuses anything but a real boolean, without calling the runtime', async () => {
+  it('setCondition with { strict: true } refuses anything but a real boolean, without calling the runtime', async () => {
+    const before = s.admin('GET', `/v1/executions/${exec.executionId}`).condition;
     for (const bad of ['true', 1, 0, null, undefined, {}]) {
+      await assert.rejects(cronium.setCondition(bad, { strict: true }), TypeError);
+    }
+    assert.equal(s.admin('GET', `/v1/executions/${exec.executionId}`).condition, before);
+  });
+
+  it('setCondition refuses what is not a condition, even without strict', async () => {
+    for (const bad of [null, undefined, {}, 2, -1, 'maybe', '', [true]]) {
       await assert.rejects(cronium.setCondition(bad), TypeError);
+    }
+  });
+
+  it('getCondition() reads back what was set; the default when nothing was', async () => {
+    const fresh = s.newExecution();
+    s.useExecution(fresh);
+    try {
+      assert.equal(await cronium.getCondition(), false);
+      assert.equal(await cronium.getCondition(null), null);
+      await cronium.setCondition(true);
+      assert.equal(await cronium.getCondition(null), true);
+      await cronium.setCondition(false);
+      assert.equal(await cronium.getCondition(true), false);
+    } finally {
+      s.useExecution(exec);
     }
   });
 

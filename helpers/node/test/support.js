@@ -16,6 +16,7 @@ const HELPER_DIR = path.resolve(__dirname, '..');
 const ROOT = path.resolve(HELPER_DIR, '../..');
 const HARNESS = path.join(ROOT, 'tests/support/runtime.sh');
 const PRELOAD = path.join(HELPER_DIR, 'preload.cjs');
+const { CroniumError, CroniumAPIError, CroniumTimeoutError } = require(HELPER_DIR);
 
 const API = process.env.CRONIUM_TEST_API;
 const TRANSPORT = process.env.CRONIUM_TEST_TRANSPORT || (API && API.startsWith('unix:') ? 'unix' : 'tcp');
@@ -76,7 +77,11 @@ function userVariable(key) {
 
 let scratch = null;
 function tempDir() {
-  if (!scratch) scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cronium-node-test-'));
+  if (!scratch) {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cronium-node-test-'));
+    // Tests remove what they create: the scripts, links and packages of this file's run go with it.
+    process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+  }
   return fs.mkdtempSync(path.join(scratch, 'x-'));
 }
 
@@ -114,7 +119,10 @@ async function rejectsWith(promise, code, status, token) {
     error = err;
   }
   assert.ok(error, `expected a rejection with ${code}`);
-  assert.equal(error.name, 'CroniumError', `expected a CroniumError, got ${error && error.stack}`);
+  assert.ok(error instanceof CroniumError, `expected a CroniumError, got ${error && error.stack}`);
+  // An answer from the runtime is Cronium's CroniumAPIError (statusCode), no answer its CroniumTimeoutError.
+  if (status > 0) assert.ok(error instanceof CroniumAPIError && error.statusCode === status, `expected a CroniumAPIError, got ${error.name}`);
+  if (code === 'unavailable') assert.ok(error instanceof CroniumTimeoutError, `expected a CroniumTimeoutError, got ${error.name}`);
   assert.equal(error.code, code, error.message);
   assert.equal(error.status, status, error.message);
   if (token) assertNoToken(error, token);
@@ -159,6 +167,14 @@ function recordRequests() {
 
 function listen(server) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+/** A loopback port nothing listens on (it was free a moment ago): a provider that cannot be reached. */
+async function freePort() {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** A local webhook endpoint (Slack, Discord, generic): records each request and answers like the provider. */
@@ -254,4 +270,5 @@ module.exports = {
   recordRequests,
   startWebhook,
   startSmtp,
+  freePort,
 };

@@ -15,13 +15,16 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from ._client import VERSION as __version__
 from ._client import call as _call
-from ._errors import CroniumError
+from ._errors import CroniumAPIError, CroniumError, CroniumTimeoutError
 from ._operations import OPERATIONS
 
-CroniumError.__module__ = "cronium"  # tracebacks say cronium.CroniumError, the name users catch
+# Tracebacks say cronium.CroniumError, the names users catch.
+CroniumError.__module__ = CroniumAPIError.__module__ = CroniumTimeoutError.__module__ = "cronium"
 
 __all__ = [
     "CroniumError",
+    "CroniumAPIError",
+    "CroniumTimeoutError",
     "OPERATIONS",
     "input",
     "output",
@@ -30,6 +33,7 @@ __all__ = [
     "deleteVariable",
     "listVariables",
     "setCondition",
+    "getCondition",
     "event",
     "toolAction",
     "sendEmail",
@@ -40,10 +44,18 @@ __all__ = [
     "delete_variable",
     "list_variables",
     "set_condition",
+    "get_condition",
     "tool_action",
     "send_email",
     "send_slack",
     "send_discord",
+    # Cronium's container SDK (cronium/_compat.py)
+    "execute_tool_action",
+    "send_slack_message",
+    "send_discord_message",
+    "Cronium",
+    "AsyncCronium",
+    "cronium",
 ]
 
 
@@ -118,11 +130,32 @@ def listVariables(prefix: str = "") -> List[Dict[str, Any]]:
         after = next_after
 
 
-def setCondition(flag: bool) -> None:
-    """Sets the condition that ON_CONDITION actions follow (True or False only)."""
-    if not isinstance(flag, bool):
-        raise TypeError("setCondition takes True or False, not %s" % type(flag).__name__)
-    _call("setCondition", body={"condition": flag})
+_TRUE_WORDS = ("true", "1", "yes", "on")
+_FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def setCondition(flag: Any, strict: bool = False) -> None:
+    """Sets the condition that ON_CONDITION actions follow.
+
+    True or False; like Cronium's helpers, also 1/0 and the words true/false, yes/no, on/off (any
+    case). ``strict=True`` takes a real bool only. Anything else is a TypeError, nothing is sent.
+    """
+    if isinstance(flag, bool):
+        condition = flag
+    elif not strict and isinstance(flag, int) and flag in (0, 1):
+        condition = flag == 1
+    elif not strict and isinstance(flag, str) and flag.strip().lower() in _TRUE_WORDS + _FALSE_WORDS:
+        condition = flag.strip().lower() in _TRUE_WORDS
+    else:
+        allowed = "True or False" if strict else "True or False (or 1/0, 'true'/'false', 'yes'/'no', 'on'/'off')"
+        raise TypeError("setCondition takes %s, not %r" % (allowed, flag))
+    _call("setCondition", body={"condition": condition})
+
+
+def getCondition(default: Any = False) -> Any:
+    """The condition this execution set last, or ``default`` (False, as ON_CONDITION reads it) when it set none."""
+    condition = _call("getCondition")["condition"]
+    return default if condition is None else condition
 
 
 def event() -> Dict[str, Any]:
@@ -164,7 +197,19 @@ set_variable = setVariable
 delete_variable = deleteVariable
 list_variables = listVariables
 set_condition = setCondition
+get_condition = getCondition
 tool_action = toolAction
-send_email = sendEmail
 send_slack = sendSlack
 send_discord = sendDiscord
+
+# Cronium's container SDK: send_email, execute_tool_action, send_slack_message, send_discord_message
+# and its Cronium / AsyncCronium clients, over the functions above (README.md, "Cronium's names").
+from ._compat import (  # noqa: E402 - they are built on the functions above
+    AsyncCronium,
+    Cronium,
+    cronium,
+    execute_tool_action,
+    send_discord_message,
+    send_email,
+    send_slack_message,
+)

@@ -26,7 +26,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import quote, urlencode, urlsplit
 
-from ._errors import CroniumError
+from ._errors import CroniumAPIError, CroniumError, CroniumTimeoutError
 from ._operations import OPERATIONS
 
 __all__ = ["call", "endpoint_for", "VERSION"]
@@ -305,7 +305,7 @@ def _scrub(value: Any, token: str) -> Any:
     return value
 
 
-def _http_error(operation: str, answer: _Answer, token: str) -> CroniumError:
+def _http_error(operation: str, answer: _Answer, token: str) -> CroniumAPIError:
     problem: Optional[Dict[str, Any]] = None
     try:
         parsed = json.loads(answer.body) if answer.body else None
@@ -322,7 +322,7 @@ def _http_error(operation: str, answer: _Answer, token: str) -> CroniumError:
         text = answer.body[:300].decode("utf-8", "replace").strip()
         detail = _scrub(text or http.client.responses.get(answer.status, "HTTP error"), token)
         problem = {"code": code, "status": answer.status, "detail": detail}
-    return CroniumError(code, answer.status, str(detail), problem, operation)
+    return CroniumAPIError(answer.status, str(detail), code, problem, operation)
 
 
 def _send(operation: str, settings: _Settings, method: str, path: str, body: Optional[bytes], headers: Dict[str, str]) -> _Answer:
@@ -360,11 +360,10 @@ def _send(operation: str, settings: _Settings, method: str, path: str, body: Opt
         if time.monotonic() + delay > give_up_at:
             if isinstance(failure, _Answer):
                 raise _http_error(operation, failure, settings.token)
-            raise CroniumError(
-                "unavailable", 0,
+            raise CroniumTimeoutError(
                 "the runtime at %s did not answer within %g s (%d attempts): %s: %s"
                 % (endpoint.display, settings.deadline, attempt, type(failure).__name__, failure),
-                None, operation,
+                operation,
             ) from None
         if isinstance(failure, _Answer):
             why = "%d %s" % (failure.status, _problem_code(failure))
@@ -421,6 +420,6 @@ def call(
     try:
         return json.loads(answer.body)
     except ValueError:
-        raise CroniumError(
-            "invalid_response", answer.status, "the runtime answered with something that is not JSON", None, operation
+        raise CroniumAPIError(
+            answer.status, "the runtime answered with something that is not JSON", "invalid_response", None, operation
         ) from None

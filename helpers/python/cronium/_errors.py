@@ -1,4 +1,10 @@
-"""The one error type of the helper."""
+"""The helper's errors: one base type, and the two subtypes Cronium's own SDK raised.
+
+Every failure is a ``CroniumError`` (catch that one). An answer from the runtime is a
+``CroniumAPIError`` (``status_code`` and ``message`` as in Cronium's SDK); a runtime that could not
+be reached before the retry deadline is a ``CroniumTimeoutError``. Scripts written for Cronium's
+SDK that catch those names keep working.
+"""
 
 from typing import Any, Dict, Optional
 
@@ -17,8 +23,8 @@ class CroniumError(Exception):
     def __init__(
         self,
         code: str,
-        status: int,
-        detail: str,
+        status: int = 0,
+        detail: str = "",
         problem: Optional[Dict[str, Any]] = None,
         operation: Optional[str] = None,
     ) -> None:
@@ -34,11 +40,46 @@ class CroniumError(Exception):
     def __str__(self) -> str:
         where = self.operation + ": " if self.operation else ""
         status = "%d " % self.status if self.status else ""
-        return "%s%s%s: %s" % (where, status, self.code, self.detail)
+        text = ": " + self.detail if self.detail else ""
+        return "%s%s%s%s" % (where, status, self.code, text)
 
     def __repr__(self) -> str:
-        return "CroniumError(code=%r, status=%r, detail=%r)" % (self.code, self.status, self.detail)
+        return "%s(code=%r, status=%r, detail=%r)" % (type(self).__name__, self.code, self.status, self.detail)
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         # Keeps the error picklable (multiprocessing, concurrent.futures) with every field.
         return (type(self), (self.code, self.status, self.detail, self.problem, self.operation))
+
+
+class CroniumAPIError(CroniumError):
+    """The runtime answered with an error (or a tool's provider failed): ``status_code`` and ``message``.
+
+    Constructed as in Cronium's SDK, ``CroniumAPIError(status_code, message)``; the helper also
+    passes the problem's ``code``, the document and the operation.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        code: str = "http_error",
+        problem: Optional[Dict[str, Any]] = None,
+        operation: Optional[str] = None,
+    ) -> None:
+        super().__init__(code, status_code, message, problem, operation)
+        self.status_code = status_code
+        self.message = message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.status_code, self.message, self.code, self.problem, self.operation))
+
+
+class CroniumTimeoutError(CroniumError):
+    """The runtime did not answer before ``CRONIUM_RETRY_DEADLINE`` ran out (code ``unavailable``)."""
+
+    def __init__(self, message: str, operation: Optional[str] = None) -> None:
+        super().__init__("unavailable", 0, message, None, operation)
+        self.message = message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.message, self.operation))

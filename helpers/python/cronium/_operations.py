@@ -14,6 +14,7 @@ OPERATIONS: Dict[str, Tuple[str, str]] = {
     "setVariable": ("PUT", "/v1/executions/{executionId}/variables/{key}"),
     "deleteVariable": ("DELETE", "/v1/executions/{executionId}/variables/{key}"),
     "listVariables": ("GET", "/v1/executions/{executionId}/variables"),
+    "getCondition": ("GET", "/v1/executions/{executionId}/condition"),
     "setCondition": ("PUT", "/v1/executions/{executionId}/condition"),
     "getEvent": ("GET", "/v1/executions/{executionId}/context"),
     "runToolAction": ("POST", "/v1/executions/{executionId}/tool-actions"),

@@ -194,3 +194,42 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool
             return True
         time.sleep(interval)
     return predicate()
+
+
+class WithProviders:
+    """Real local tool providers for a test class (a webhook receiver, an SMTP server: tests/support/providers.py)
+    and the test user's credentials pointing at them, which ``credentials()`` names."""
+
+    webhooks: Any
+    smtp: Any
+    suffix = ""
+
+    @classmethod
+    def credentials(cls) -> Dict[str, Dict[str, Any]]:
+        return {}
+
+    @classmethod
+    def email_secret(cls) -> Dict[str, Any]:
+        return {"host": "127.0.0.1", "port": cls.smtp.port, "username": "", "password": "",
+                "from": "cronium@example.test", "useTls": False}
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()  # type: ignore[misc]
+        from providers import SmtpServer, WebhookServer
+
+        cls.webhooks = WebhookServer()
+        cls.smtp = SmtpServer()
+        cls.suffix = unique("cred")
+        for name, body in cls.credentials().items():
+            api("PUT", "/v1/users/%s/tool-credentials/%s" % (USER, name), body)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.webhooks.close()
+        cls.smtp.close()
+        super().tearDownClass()  # type: ignore[misc]
+
+    def received(self, path: str) -> Any:
+        wait_until(lambda: any(r["path"] == path for r in self.webhooks.received), timeout=5)
+        return [r["body"] for r in self.webhooks.received if r["path"] == path]

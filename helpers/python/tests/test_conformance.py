@@ -30,6 +30,7 @@ EXPECTED_FUNCTIONS = {
     "deleteVariable": "deleteVariable",
     "listVariables": "listVariables",
     "setCondition": "setCondition",
+    "getCondition": "getCondition",
     "event": "getEvent",
     "toolAction": "runToolAction",
 }
@@ -39,8 +40,8 @@ ALIASES = {
     "delete_variable": "deleteVariable",
     "list_variables": "listVariables",
     "set_condition": "setCondition",
+    "get_condition": "getCondition",
     "tool_action": "toolAction",
-    "send_email": "sendEmail",
     "send_slack": "sendSlack",
     "send_discord": "sendDiscord",
 }
@@ -130,12 +131,18 @@ class Conformance(unittest.TestCase):
             "setVariable": "(key, value, if_version=None)",
             "deleteVariable": "(key)",
             "listVariables": "(prefix='')",
-            "setCondition": "(flag)",
+            "setCondition": "(flag, strict=False)",
+            "getCondition": "(default=False)",
             "event": "()",
             "toolAction": "(tool, action, params=None, credential=None)",
             "sendEmail": "(to, subject, body, credential=None)",
             "sendSlack": "(text, credential=None)",
             "sendDiscord": "(content, credential=None)",
+            # Cronium's container SDK
+            "execute_tool_action": "(tool, action, config=None, credential=None)",
+            "send_email": "(to, subject, body, credential=None, *, cc=None, bcc=None, html=None, **extra)",
+            "send_slack_message": "(channel, text, credential=None, **extra)",
+            "send_discord_message": "(channel_id, content, credential=None, **extra)",
         }
         for name, signature in expected.items():
             parameters = inspect.signature(getattr(cronium, name)).replace(return_annotation=inspect.Signature.empty)
@@ -175,9 +182,12 @@ class Conformance(unittest.TestCase):
         python = next((p for p in (sys.executable, "/usr/bin/python3") if has_build_tools(p)), None)
         if python is None:
             self.skipTest("no interpreter with setuptools and wheel to build offline")
-        source = Path(tempfile.mkdtemp(prefix="cronium-src-")) / "python"
+        scratch = tempfile.mkdtemp(prefix="cronium-src-")
+        self.addCleanup(shutil.rmtree, scratch, True)  # tests remove what they create
+        source = Path(scratch) / "python"
         shutil.copytree(str(support.HELPER_DIR), str(source), ignore=shutil.ignore_patterns("tests", "__pycache__"))
         target = tempfile.mkdtemp(prefix="cronium-pip-")
+        self.addCleanup(shutil.rmtree, target, True)
         run = subprocess.run(
             [python, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-index", "--no-deps",
              "--target", target, str(source)],

@@ -181,7 +181,9 @@ class Errors:
 
     def test_unreachable_runtime_is_unavailable_after_the_deadline(self: Any) -> None:
         if self.transport == "unix":
-            dead = "unix://" + os.path.join(tempfile.mkdtemp(), "absent.sock")
+            folder = tempfile.mkdtemp()
+            self.addCleanup(os.rmdir, folder)
+            dead = "unix://" + os.path.join(folder, "absent.sock")
         else:
             probe = socket.socket()
             probe.bind(("127.0.0.1", 0))

@@ -178,12 +178,28 @@ class Operations:
         cronium.setCondition(False)
         self.assertIs(self.execution_record(self.execution_id)["condition"], False)
 
-    def test_set_condition_takes_a_real_boolean_only(self: Any) -> None:
+    def test_set_condition_strict_takes_a_real_boolean_only(self: Any) -> None:
         for wrong in (1, 0, "true", None, [True]):
+            with self.subTest(wrong=wrong):
+                with self.assertRaises(TypeError):
+                    cronium.setCondition(wrong, strict=True)
+        self.assertIsNone(self.execution_record(self.execution_id)["condition"])
+
+    def test_set_condition_refuses_what_is_not_a_condition(self: Any) -> None:
+        for wrong in (None, [True], 2, -1, "maybe", "", 1.0):
             with self.subTest(wrong=wrong):
                 with self.assertRaises(TypeError):
                     cronium.setCondition(wrong)
         self.assertIsNone(self.execution_record(self.execution_id)["condition"])
+
+    def test_get_condition_reads_back_what_was_set(self: Any) -> None:
+        self.assertIs(cronium.getCondition(), False)
+        self.assertIsNone(cronium.getCondition(None))
+        cronium.setCondition(True)
+        self.assertIs(cronium.getCondition(), True)
+        self.assertIs(cronium.get_condition(None), True)
+        cronium.setCondition(False)
+        self.assertIs(cronium.getCondition(True), False)
 
     def test_event_returns_the_whole_context(self: Any) -> None:
         execution = support.new_execution(

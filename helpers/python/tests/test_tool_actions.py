@@ -5,7 +5,6 @@ import unittest
 from typing import Any
 
 import support
-from providers import SmtpServer, WebhookServer
 from support import LiveTestCase, cronium, unique
 
 
@@ -16,47 +15,18 @@ needs_sender = unittest.skipIf(
 )
 
 
-class ToolActions:
-    webhooks: WebhookServer
-    smtp: SmtpServer
-
+class ToolActions(support.WithProviders):
     @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()  # type: ignore[misc]
-        cls.webhooks = WebhookServer()
-        cls.smtp = SmtpServer()
-        cls.suffix = unique("cred")
-        credentials = {
+    def credentials(cls) -> Any:
+        return {
             # the default credentials, named after their tool
             "slack": {"tool": "slack", "secret": {"url": cls.webhooks.url("/slack/default")}},
             "discord": {"tool": "discord", "secret": {"url": cls.webhooks.url("/discord/default")}},
-            "email": {
-                "tool": "email",
-                "secret": {
-                    "host": "127.0.0.1",
-                    "port": cls.smtp.port,
-                    "username": "",
-                    "password": "",
-                    "from": "cronium@example.test",
-                    "useTls": False,
-                },
-            },
+            "email": {"tool": "email", "secret": cls.email_secret()},
             # named ones
             "slack-" + cls.suffix: {"tool": "slack", "secret": {"url": cls.webhooks.url("/slack/named")}},
             "discord-" + cls.suffix: {"tool": "discord", "secret": {"url": cls.webhooks.url("/discord/named")}},
         }
-        for name, body in credentials.items():
-            support.api("PUT", "/v1/users/%s/tool-credentials/%s" % (support.USER, name), body)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.webhooks.close()
-        cls.smtp.close()
-        super().tearDownClass()  # type: ignore[misc]
-
-    def received(self: Any, path: str) -> Any:
-        support.wait_until(lambda: any(r["path"] == path for r in self.webhooks.received), timeout=5)
-        return [r["body"] for r in self.webhooks.received if r["path"] == path]
 
     @needs_sender
     def test_send_slack_with_the_default_credential(self: Any) -> None:

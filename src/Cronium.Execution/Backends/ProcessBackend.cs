@@ -21,7 +21,7 @@ public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
         try
         {
             var script = Path.Combine(work.FullName, request.Event.FileName);
-            await File.WriteAllTextAsync(script, request.Event.Script, cancellationToken);
+            await File.WriteAllTextAsync(script, CroniumBashPaths.Adapt(request.Event, work.FullName, helpers), cancellationToken);
             if (request.Event.Language == Language.Node)
             {
                 // import 'cronium' / require('cronium') resolve through node_modules beside the script.

@@ -86,7 +86,11 @@ public static partial class EventLoader
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
-            if (!Fields.Contains(key)) problems.Add($"line {keyNode.Start.Line}: unknown field '{key}' (known: {string.Join(", ", Fields)})");
+            if (Backends.RemoteRuns.EventFields.Contains(key))
+            {
+                if (!Backends.RemoteRuns.IsLocal(key, (value as YamlScalarNode)?.Value)) problems.Add($"line {keyNode.Start.Line}: {key}: {Backends.RemoteRuns.NotSupported}");
+            }
+            else if (!Fields.Contains(key)) problems.Add($"line {keyNode.Start.Line}: unknown field '{key}' (known: {string.Join(", ", Fields)})");
             else fields[key] = value;
         }
 

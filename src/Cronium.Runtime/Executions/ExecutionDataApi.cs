@@ -20,6 +20,7 @@ internal static class ExecutionDataApi
 
         group.MapGet("/input", GetInput).WithName("getInput");
         group.MapPut("/output", SetOutput).WithName("setOutput").WithIdempotency();
+        group.MapGet("/condition", GetCondition).WithName("getCondition");
         group.MapPut("/condition", SetCondition).WithName("setCondition").WithIdempotency();
         group.MapGet("/context", GetContext).WithName("getEvent");
         return group;
@@ -58,12 +59,16 @@ internal static class ExecutionDataApi
             ? TypedResults.NoContent()
             : EndedMeanwhile();
 
+    /// <summary>Lets a script read back what it set (Cronium's <c>getCondition</c>): the store is the truth, as for ON_CONDITION.</summary>
+    private static async Task<Ok<ConditionState>> GetCondition(HttpContext http, ExecutionStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ConditionState((await Row(http, store, cancellationToken)).Condition));
+
     private static async Task<Ok<ExecutionContextResponse>> GetContext(HttpContext http, ExecutionStore store, CancellationToken cancellationToken)
-    {
-        var row = await store.GetAsync(ExecutionCaller.From(http).ExecutionId, cancellationToken)
+        => TypedResults.Ok(ExecutionContextResponse.From(await Row(http, store, cancellationToken)));
+
+    private static async Task<ExecutionRow> Row(HttpContext http, ExecutionStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(ExecutionCaller.From(http).ExecutionId, cancellationToken)
             ?? throw new InvalidOperationException("A valid token named an execution that does not exist.");
-        return TypedResults.Ok(ExecutionContextResponse.From(row));
-    }
 
     /// <summary>The execution completed between the token check and this write: the write is refused, not lost silently.</summary>
     private static ProblemHttpResult EndedMeanwhile() =>

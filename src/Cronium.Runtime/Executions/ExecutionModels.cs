@@ -83,6 +83,11 @@ internal sealed record ExecutionResponse(
         r.Trigger is null ? null : JsonSerializer.Deserialize<TriggerRef>(r.Trigger, JsonBody.Strict);
 }
 
+/// <summary>
+/// The context a script reads. <c>Id</c>, <c>Name</c>, <c>Type</c> and <c>EventId</c>, <c>EventName</c>,
+/// <c>EventType</c> repeat <c>Event</c> at the top level: scripts written for Cronium read its flat context
+/// (<c>cronium.event()["name"]</c>, <c>cronium_event_field id</c>) and keep working unchanged.
+/// </summary>
 internal sealed record ExecutionContextResponse(
     string ExecutionId,
     string JobId,
@@ -94,12 +99,22 @@ internal sealed record ExecutionContextResponse(
     int Attempt,
     DateTimeOffset StartedAt,
     DateTimeOffset Deadline,
-    RawJson Metadata)
+    RawJson Metadata,
+    string Id,
+    string Name,
+    string Type,
+    string EventId,
+    string EventName,
+    string EventType)
 {
     public static ExecutionContextResponse From(ExecutionRow r) => new(
         r.Id, r.JobId, r.UserId, new EventRef(r.EventId, r.EventName, r.EventType), ExecutionResponse.WorkflowOf(r), r.RunId, ExecutionResponse.TriggerOf(r), r.Attempt,
-        Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), new RawJson(r.Metadata));
+        Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), new RawJson(r.Metadata),
+        r.EventId, r.EventName, r.EventType, r.EventId, r.EventName, r.EventType);
 }
+
+/// <summary>What getCondition answers: the last condition set, or null when the script has set none.</summary>
+internal sealed record ConditionState(bool? Condition);
 
 internal static class EventTypes
 {

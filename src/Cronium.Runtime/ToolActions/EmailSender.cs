@@ -9,7 +9,7 @@ namespace Cronium.Runtime.ToolActions;
 /// <summary>
 /// Email over SMTP (MailKit). The credential holds <c>host, port, username, password, from, useTls</c>; the
 /// params <c>to</c> (an address or a list), <c>subject</c>, <c>body</c>, and optionally <c>cc</c>, <c>bcc</c>,
-/// <c>html</c>. The connection goes to an address <see cref="OutboundPolicy"/> allows, and the whole conversation
+/// <c>html</c> (the HTML part, or <c>true</c> when <c>body</c> is HTML). The connection goes to an address <see cref="OutboundPolicy"/> allows, and the whole conversation
 /// (connect, TLS, login, send) is bounded by one timeout. Any failure is <c>success: false</c> with a plain
 /// reason that names neither the server's words nor the password: an SMTP credential must not become a way to
 /// probe what listens where.
@@ -34,7 +34,11 @@ internal sealed class EmailSender(OutboundPolicy policy, Microsoft.Extensions.Op
         AddAll(message.Cc, parameters, "cc", required: false);
         AddAll(message.Bcc, parameters, "bcc", required: false);
         message.Subject = Text(parameters, "subject") ?? "";
-        var body = new BodyBuilder { TextBody = Text(parameters, "body") ?? "", HtmlBody = Text(parameters, "html") };
+        // html: the HTML part as text, or true when body itself is HTML (Cronium's `--html` / html=True).
+        var bodyIsHtml = parameters.TryGetProperty("html", out var html) && html.ValueKind == JsonValueKind.True;
+        var body = bodyIsHtml
+            ? new BodyBuilder { HtmlBody = Text(parameters, "body") ?? "" }
+            : new BodyBuilder { TextBody = Text(parameters, "body") ?? "", HtmlBody = Text(parameters, "html") };
         message.Body = body.ToMessageBody();
 
         using var whole = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -80,7 +80,7 @@ internal static class ToolActionsApi
         using var credential = JsonDocument.Parse(secret);
         try
         {
-            return TypedResults.Ok(await sender.SendAsync(request.Action, credential.RootElement, request.Params, cancellationToken));
+            return TypedResults.Ok(await sender.SendAsync(ToolActionRequest.SameAction(request.Action), credential.RootElement, request.Params, cancellationToken));
         }
         catch (ToolActionException e)
         {

@@ -22,6 +22,9 @@ internal sealed record ToolCredentialList(IReadOnlyList<ToolCredentialResponse> 
 internal sealed record ToolActionRequest(string Tool, string Action, JsonElement Params, string? Credential = null)
 {
     public static async ValueTask<ToolActionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<ToolActionRequest>(http);
+
+    /// <summary>Cronium's helpers name every tool's one action <c>send_message</c>: it is <c>send</c>, so their scripts run unchanged.</summary>
+    public static string SameAction(string action) => action == "send_message" ? "send" : action;
 }
 
 internal sealed record ToolActionResult(bool Success, RawJson Data, string? Error);
