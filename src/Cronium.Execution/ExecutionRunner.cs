@@ -28,6 +28,9 @@ public sealed record RunOptions
     public Trigger? Trigger { get; init; }
     public int Attempt { get; init; } = 1;
 
+    /// <summary>The fire time a schedule meant (cronium serve): the script's context carries it as <c>scheduledAt</c>.</summary>
+    public DateTimeOffset? ScheduledAt { get; init; }
+
     /// <summary>Told the execution's id as soon as it exists, before the job starts (a run record can show it running).</summary>
     public Func<string, Task>? Started { get; init; }
 }
@@ -104,6 +107,7 @@ public sealed class ExecutionRunner(RuntimeClient runtime, RuntimeEndpoint endpo
         };
         if (options.RunId is not null) request["runId"] = options.RunId;
         if (options.Workflow is { } w) request["workflow"] = new JsonObject { ["id"] = w.Workflow, ["runId"] = w.RunId, ["nodeId"] = w.NodeId };
+        if (options.ScheduledAt is { } at) request["scheduledAt"] = at.ToString("O");
         if (options.Trigger is { } t) request["trigger"] = new JsonObject { ["executionId"] = t.ExecutionId, ["kind"] = t.Kind };
         return request;
     }

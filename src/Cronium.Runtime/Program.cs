@@ -19,8 +19,8 @@ await Program.CreateApp(args).RunAsync();
 
 public partial class Program
 {
-    /// <summary>Builds the runtime API; <c>cronium serve</c> and <c>cronium run</c> embed it through here.</summary>
-    public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Builds the runtime API; <c>cronium serve</c> and <c>cronium run</c> embed it through here, adding their own services and routes.</summary>
+    public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -57,10 +57,13 @@ public partial class Program
         app.MapExecutionData();
         app.MapLogs();
         app.MapRuns();
+        app.MapRunControl();
         app.MapVariables();
         app.MapUserVariables();
         app.MapToolActions();
         app.MapToolCredentials();
+        // What a host adds (cronium serve: definitions, the runs API), behind the same middleware.
+        map?.Invoke(app);
 
         return app;
     }

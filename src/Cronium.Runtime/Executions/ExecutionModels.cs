@@ -27,7 +27,8 @@ internal sealed record CreateExecutionRequest(
     int? Attempt = null,
     int? TimeoutSeconds = null,
     string? RunId = null,
-    TriggerRef? Trigger = null)
+    TriggerRef? Trigger = null,
+    DateTimeOffset? ScheduledAt = null)
 {
     public static async ValueTask<CreateExecutionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CreateExecutionRequest>(http);
 }
@@ -69,12 +70,13 @@ internal sealed record ExecutionResponse(
     DateTimeOffset Deadline,
     DateTimeOffset? CompletedAt,
     int? ExitCode,
-    string? Error)
+    string? Error,
+    DateTimeOffset? ScheduledAt)
 {
     public static ExecutionResponse From(ExecutionRow r) => new(
         r.Id, r.Status, r.UserId, r.JobId, new EventRef(r.EventId, r.EventName, r.EventType), WorkflowOf(r), r.RunId, TriggerOf(r), r.Attempt,
         RawJson.OrNull(r.Input), RawJson.OrNull(r.Output), r.Condition, new RawJson(r.Metadata),
-        Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), Time.FromMs(r.CompletedAt), r.ExitCode, r.Error);
+        Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), Time.FromMs(r.CompletedAt), r.ExitCode, r.Error, Time.FromMs(r.ScheduledAt));
 
     public static WorkflowRef? WorkflowOf(ExecutionRow r) =>
         r.Workflow is null ? null : JsonSerializer.Deserialize<WorkflowRef>(r.Workflow, JsonBody.Strict);
@@ -85,7 +87,7 @@ internal sealed record ExecutionResponse(
 
 /// <summary>
 /// The context a script reads. <c>Id</c>, <c>Name</c>, <c>Type</c> and <c>EventId</c>, <c>EventName</c>,
-/// <c>EventType</c> repeat <c>Event</c> at the top level: scripts written for Cronium read its flat context
+/// <c>EventType</c> repeat <c>Event</c> at the top level; <c>ScheduledAt</c> is the fire time a schedule meant (null when started otherwise): scripts written for Cronium read its flat context
 /// (<c>cronium.event()["name"]</c>, <c>cronium_event_field id</c>) and keep working unchanged.
 /// </summary>
 internal sealed record ExecutionContextResponse(
@@ -105,12 +107,13 @@ internal sealed record ExecutionContextResponse(
     string Type,
     string EventId,
     string EventName,
-    string EventType)
+    string EventType,
+    DateTimeOffset? ScheduledAt)
 {
     public static ExecutionContextResponse From(ExecutionRow r) => new(
         r.Id, r.JobId, r.UserId, new EventRef(r.EventId, r.EventName, r.EventType), ExecutionResponse.WorkflowOf(r), r.RunId, ExecutionResponse.TriggerOf(r), r.Attempt,
         Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), new RawJson(r.Metadata),
-        r.EventId, r.EventName, r.EventType, r.EventId, r.EventName, r.EventType);
+        r.EventId, r.EventName, r.EventType, r.EventId, r.EventName, r.EventType, Time.FromMs(r.ScheduledAt));
 }
 
 /// <summary>What getCondition answers: the last condition set, or null when the script has set none.</summary>

@@ -50,6 +50,7 @@ internal static class ExecutionsApi
             RunId = request.RunId ?? request.Workflow?.RunId,
             Trigger = request.Trigger is null ? null : JsonSerializer.Serialize(request.Trigger, JsonBody.Strict),
             Attempt = request.Attempt ?? 1,
+            ScheduledAt = request.ScheduledAt is { } scheduledAt ? Time.ToMs(scheduledAt) : null,
             Input = input?.GetRawText(),
             Metadata = JsonSerializer.Serialize(request.Metadata ?? [], JsonBody.Strict),
             Status = ExecutionStore.Running,

@@ -18,6 +18,7 @@ internal static class ProblemCodes
     public const string CredentialNotFound = "credential_not_found";
     public const string RunNotFound = "run_not_found";
     public const string RunFinished = "run_finished";
+    public const string RunNotQueued = "run_not_queued";
     public const string VersionConflict = "version_conflict";
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
@@ -59,6 +60,7 @@ internal static class ProblemCodes
         CredentialNotFound => "No such credential",
         RunNotFound => "No such run",
         RunFinished => "The run has finished",
+        RunNotQueued => "The run is not queued",
         VersionConflict => "The variable's version does not match ifVersion",
         PayloadTooLarge => "The payload is over the limit",
         RateLimited => "Too many calls from this execution",

@@ -16,8 +16,11 @@ internal static class RunKinds
 
 internal static class RunStatuses
 {
-    public static readonly string[] Final = ["succeeded", "failed", "timed_out", "cancelled"];
-    public static readonly string[] All = ["running", .. Final];
+    /// <summary><c>interrupted</c>: the instance running it died (cronium serve), so nobody can say how it ended.</summary>
+    public static readonly string[] Final = ["succeeded", "failed", "timed_out", "cancelled", "interrupted"];
+
+    /// <summary><c>queued</c>: started over the runs API, waiting for a worker (cronium serve).</summary>
+    public static readonly string[] All = ["queued", "running", .. Final];
 }
 
 internal sealed record NewRunNode(string Id, string Kind);
@@ -28,9 +31,16 @@ internal sealed record CreateRunRequest(
     string UserId,
     JsonElement Input = default,
     List<NewRunNode>? Nodes = null,
-    Dictionary<string, string>? Metadata = null)
+    Dictionary<string, string>? Metadata = null,
+    string? Status = null)
 {
     public static async ValueTask<CreateRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CreateRunRequest>(http);
+}
+
+/// <summary>A queued run's worker takes it: the run becomes running, with a workflow's nodes.</summary>
+internal sealed record StartRunRequest(List<NewRunNode>? Nodes = null)
+{
+    public static async ValueTask<StartRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<StartRunRequest>(http);
 }
 
 internal sealed record UpdateRunNodeRequest(string Status, int? Attempts = null, string? ExecutionId = null, string? Error = null)
@@ -64,11 +74,13 @@ internal sealed record RunExecutionResponse(
 
 internal sealed record RunResponse(
     string RunId, string Kind, string Name, string UserId, string Status, RawJson Input, string? Error, RawJson Metadata,
-    DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, IReadOnlyList<RunNodeResponse> Nodes, IReadOnlyList<RunExecutionResponse> Executions)
+    DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, IReadOnlyList<RunNodeResponse> Nodes, IReadOnlyList<RunExecutionResponse> Executions,
+    bool CancelRequested)
 {
     public static RunResponse From(RunRow r, IEnumerable<RunNodeRow> nodes, IEnumerable<ExecutionRow> executions) => new(
         r.Id, r.Kind, r.Name, r.UserId, r.Status, RawJson.OrNull(r.Input), r.Error, new RawJson(r.Metadata),
-        Time.FromMs(r.StartedAt), Time.FromMs(r.CompletedAt), nodes.Select(RunNodeResponse.From).ToList(), executions.Select(RunExecutionResponse.From).ToList());
+        Time.FromMs(r.StartedAt), Time.FromMs(r.CompletedAt), nodes.Select(RunNodeResponse.From).ToList(), executions.Select(RunExecutionResponse.From).ToList(),
+        r.CancelRequestedAt is not null);
 }
 
 internal sealed record RunSummaryResponse(
@@ -129,15 +141,9 @@ internal sealed class CreateRunValidator : AbstractValidator<CreateRunRequest>
         RuleFor(x => x.Kind).Must(k => RunKinds.All.Contains(k)).WithMessage($"'kind' must be one of {string.Join(", ", RunKinds.All)}.");
         RuleFor(x => x.Name).NotEmpty().MaximumLength(256);
         RuleFor(x => x.UserId).Matches(ValidationSetup.UserIdPattern()).WithMessage($"'userId' {ValidationSetup.UserIdRule}.");
-        RuleFor(x => x.Nodes).Must(n => n is null || n.Count <= 1000).WithMessage("'nodes' holds at most 1000 nodes.");
-        RuleFor(x => x.Nodes).Must(n => n is null || n.Select(x => x.Id).Distinct(StringComparer.Ordinal).Count() == n.Count)
-            .WithMessage("'nodes' ids must be unique.");
-        RuleForEach(x => x.Nodes).ChildRules(n =>
-        {
-            n.RuleFor(x => x.Id).Matches(ValidationSetup.KeyPattern()).WithMessage($"a node id {ValidationSetup.KeyRule}.");
-            n.RuleFor(x => x.Kind).Must(k => k is "event" or "tool").WithMessage("a node's 'kind' must be event or tool.");
-        });
+        RuleFor(x => x.Nodes).SetValidator(new NodesValidator());
         RuleFor(x => x.Metadata).Must(m => m is null || m.Count <= 64).WithMessage("'metadata' holds at most 64 entries.");
+        RuleFor(x => x.Status).Must(s => s is null or RunStore.Queued or RunStore.Running).WithMessage("'status' must be queued or running.");
         RuleForEach(x => x.Metadata).Must(kv => kv.Key.Length is > 0 and <= 128 && kv.Value.Length <= 1024)
             .WithMessage("'metadata' keys are 1 to 128 characters and values at most 1024.");
     }
@@ -173,4 +179,25 @@ internal sealed class ListRunsQueryValidator : AbstractValidator<ListRunsQuery>
         RuleFor(x => x.Cursor).Must(c => c is null || RunCursor.Decode(c) is not null).WithMessage("'cursor' must be a previous page's nextCursor.");
         RuleFor(x => x.Limit).InclusiveBetween(1, 500);
     }
+}
+
+/// <summary>A workflow's nodes, as createRun and startRun take them.</summary>
+internal sealed class NodesValidator : AbstractValidator<List<NewRunNode>?>
+{
+    public NodesValidator()
+    {
+        RuleFor(x => x).Must(n => n is null || n.Count <= 1000).WithMessage("'nodes' holds at most 1000 nodes.");
+        RuleFor(x => x).Must(n => n is null || n.Select(x => x.Id).Distinct(StringComparer.Ordinal).Count() == n.Count)
+            .WithMessage("'nodes' ids must be unique.");
+        RuleForEach(x => x).ChildRules(n =>
+        {
+            n.RuleFor(x => x.Id).Matches(ValidationSetup.KeyPattern()).WithMessage($"a node id {ValidationSetup.KeyRule}.");
+            n.RuleFor(x => x.Kind).Must(k => k is "event" or "tool").WithMessage("a node's 'kind' must be event or tool.");
+        });
+    }
+}
+
+internal sealed class StartRunValidator : AbstractValidator<StartRunRequest>
+{
+    public StartRunValidator() => RuleFor(x => x.Nodes).SetValidator(new NodesValidator());
 }

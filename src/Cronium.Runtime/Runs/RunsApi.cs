@@ -41,7 +41,7 @@ internal static class RunsApi
             Kind = request.Kind,
             Name = request.Name,
             UserId = request.UserId,
-            Status = RunStore.Running,
+            Status = request.Status ?? RunStore.Running,
             Input = input?.GetRawText(),
             Metadata = JsonSerializer.Serialize(request.Metadata ?? [], JsonBody.Strict),
             StartedAt = Time.ToMs(time.GetUtcNow()),
@@ -91,9 +91,16 @@ internal static class RunsApi
         return TypedResults.Ok(RunResponse.From(row, await runs.NodesAsync(runId, cancellationToken), await executions.ListByRunAsync(runId, cancellationToken)));
     }
 
-    private static ProblemHttpResult RunNotFound(string runId) =>
+    private static ProblemHttpResult RunNotFound(string runId) => RunProblems.NotFound(runId);
+
+    private static ProblemHttpResult RunFinished(string runId, string status) => RunProblems.Finished(runId, status);
+}
+
+internal static class RunProblems
+{
+    public static ProblemHttpResult NotFound(string runId) =>
         ApiProblem.Create(StatusCodes.Status404NotFound, ProblemCodes.RunNotFound, $"Run '{runId}' does not exist.");
 
-    private static ProblemHttpResult RunFinished(string runId, string status) =>
+    public static ProblemHttpResult Finished(string runId, string status) =>
         ApiProblem.Create(StatusCodes.Status409Conflict, ProblemCodes.RunFinished, $"Run '{runId}' already ended as {status}.");
 }

@@ -27,6 +27,7 @@ internal sealed class ExecutionRow
     public long StartedAt { get; set; }
     public long Deadline { get; set; }
     public long? CompletedAt { get; set; }
+    public long? ScheduledAt { get; set; }
 }
 
 internal sealed class ExecutionState
@@ -43,13 +44,13 @@ internal sealed class ExecutionStore(DbScope db)
 
     private const string Columns = """
         id, user_id, job_id, event_id, event_name, event_type, workflow, run_id, trigger, attempt, input, output, condition, metadata,
-        status, exit_code, error, timeout_seconds, token_id, token_expires_at, started_at, deadline, completed_at
+        status, exit_code, error, timeout_seconds, token_id, token_expires_at, started_at, deadline, completed_at, scheduled_at
         """;
 
     private const string InsertSql = $"""
         INSERT INTO executions ({Columns})
         VALUES (@Id, @UserId, @JobId, @EventId, @EventName, @EventType, @Workflow, @RunId, @Trigger, @Attempt, @Input, @Output, @Condition, @Metadata,
-                @Status, @ExitCode, @Error, @TimeoutSeconds, @TokenId, @TokenExpiresAt, @StartedAt, @Deadline, @CompletedAt)
+                @Status, @ExitCode, @Error, @TimeoutSeconds, @TokenId, @TokenExpiresAt, @StartedAt, @Deadline, @CompletedAt, @ScheduledAt)
         """;
 
     private const string SelectSql = $"SELECT {Columns} FROM executions WHERE id = @Id";

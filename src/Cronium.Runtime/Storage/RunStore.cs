@@ -14,6 +14,7 @@ internal sealed class RunRow
     public string Metadata { get; set; } = "{}";
     public long StartedAt { get; set; }
     public long? CompletedAt { get; set; }
+    public long? CancelRequestedAt { get; set; }
 }
 
 /// <summary>A workflow node; input, output, condition and exit code are its last attempt's (joined from executions).</summary>
@@ -41,12 +42,14 @@ internal sealed record RunFilter(string? Status, string? Kind, string? Name, (lo
 internal sealed class RunStore(DbScope db)
 {
     public const string Running = "running";
+    public const string Queued = "queued";
+    public const string Cancelled = "cancelled";
 
-    private const string RunColumns = "id, kind, name, user_id, status, input, error, metadata, started_at, completed_at";
+    private const string RunColumns = "id, kind, name, user_id, status, input, error, metadata, started_at, completed_at, cancel_requested_at";
 
     private const string InsertRunSql = $"""
         INSERT INTO runs ({RunColumns})
-        VALUES (@Id, @Kind, @Name, @UserId, @Status, @Input, @Error, @Metadata, @StartedAt, @CompletedAt)
+        VALUES (@Id, @Kind, @Name, @UserId, @Status, @Input, @Error, @Metadata, @StartedAt, @CompletedAt, @CancelRequestedAt)
         """;
 
     private const string InsertNodeSql = """
@@ -77,6 +80,12 @@ internal sealed class RunStore(DbScope db)
     private const string CompleteRunSql = """
         UPDATE runs SET status = @Status, error = @Error, completed_at = @CompletedAt WHERE id = @Id AND status = 'running'
         """;
+
+    private const string StartRunSql = "UPDATE runs SET status = 'running' WHERE id = @Id AND status = 'queued'";
+
+    // A queued run ends at once; a running one is asked to stop, and its worker ends it.
+    private const string CancelQueuedSql = "UPDATE runs SET status = 'cancelled', completed_at = @Now, cancel_requested_at = @Now WHERE id = @Id AND status = 'queued'";
+    private const string CancelRunningSql = "UPDATE runs SET cancel_requested_at = @Now WHERE id = @Id AND status = 'running' AND cancel_requested_at IS NULL";
 
     // The list's filters are fixed fragments joined in code: a NULL parameter PostgreSQL cannot type is never sent.
     private const string ListRunsSql = $"SELECT {RunColumns} FROM runs";
@@ -135,6 +144,24 @@ internal sealed class RunStore(DbScope db)
             node.CompletedAt = NodeStatuses.IsFinal(update.Status) ? now : null;
             await c.ExecuteAsync(new CommandDefinition(UpdateNodeSql, node, tx, cancellationToken: cancellationToken));
             return (run, node);
+        }, cancellationToken);
+
+    /// <summary>A queued run becomes running, with its nodes; the row as it is after (unchanged when it was not queued).</summary>
+    public Task<(bool Started, RunRow? Row)> StartAsync(string id, IReadOnlyList<RunNodeRow> nodes, CancellationToken cancellationToken) =>
+        db.TransactionAsync<(bool, RunRow?)>(async (c, tx) =>
+        {
+            var started = await c.ExecuteAsync(new CommandDefinition(StartRunSql, new { Id = id }, tx, cancellationToken: cancellationToken)) == 1;
+            if (started && nodes.Count > 0) await c.ExecuteAsync(new CommandDefinition(InsertNodeSql, nodes, tx, cancellationToken: cancellationToken));
+            return (started, await c.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(SelectRunSql, new { Id = id }, tx, cancellationToken: cancellationToken)));
+        }, cancellationToken);
+
+    /// <summary>Cancels a queued run, or marks a running one for its worker to stop; the row as it is after.</summary>
+    public Task<RunRow?> CancelAsync(string id, long now, CancellationToken cancellationToken) =>
+        db.TransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(CancelQueuedSql, new { Id = id, Now = now }, tx, cancellationToken: cancellationToken));
+            await c.ExecuteAsync(new CommandDefinition(CancelRunningSql, new { Id = id, Now = now }, tx, cancellationToken: cancellationToken));
+            return await c.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(SelectRunSql, new { Id = id }, tx, cancellationToken: cancellationToken));
         }, cancellationToken);
 
     public Task<(CompleteOutcome Outcome, RunRow? Row)> CompleteAsync(string id, string status, string? error, long now, CancellationToken cancellationToken) =>
