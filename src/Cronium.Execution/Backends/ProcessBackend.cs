@@ -9,10 +9,14 @@ namespace Cronium.Execution.Backends;
 /// output streamed as it comes. The script leads a session of its own (setsid), and when it ends, however it
 /// ends, everything it started goes with it: its process group, and any process that left the group (setsid,
 /// double fork) but still carries the execution's id in its environment. A job leaves nothing behind, as a
-/// container would not. The script inherits this environment (minus any CRONIUM_* of ours) plus the event's.
+/// container would not. The script inherits this environment (minus any CRONIUM_* of ours; only
+/// <see cref="MinimalEnvironment"/> when a service runs it) plus the event's.
 /// </summary>
-public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
+public sealed class ProcessBackend(HelperPaths helpers, bool inheritEnvironment = true) : IExecutionBackend
 {
+    /// <summary>What a script started by a service keeps of the service's environment: nothing that could hold its settings or secrets.</summary>
+    public static readonly string[] MinimalEnvironment = ["PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME", "SHELL"];
+
     public string Name => "process";
 
     public async Task<BackendResult> RunAsync(BackendRequest request, IOutputSink output, CancellationToken cancellationToken)
@@ -89,7 +93,8 @@ public sealed class ProcessBackend(HelperPaths helpers) : IExecutionBackend
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("CRONIUM_", StringComparison.Ordinal)).ToList())
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("CRONIUM_", StringComparison.Ordinal)
+                     || (!inheritEnvironment && !MinimalEnvironment.Contains(k))).ToList())
             info.Environment.Remove(name);
         foreach (var (k, v) in request.Event.Environment) info.Environment[k] = v;
         foreach (var (k, v) in request.ExtraEnvironment) info.Environment[k] = v;

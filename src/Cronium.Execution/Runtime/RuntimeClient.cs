@@ -116,8 +116,16 @@ public sealed class RuntimeClient : IDisposable
 
     // Runs and logs: the records the CLI, a service and any UI share.
 
-    public async Task<JsonObject> CreateRunAsync(JsonObject request, CancellationToken cancellationToken) =>
-        (await SendAsync(HttpMethod.Post, "v1/runs", request, cancellationToken))!.AsObject();
+    /// <param name="idempotencyKey">The same key answers with the same run (a schedule's fire, a retried start).</param>
+    public async Task<JsonObject> CreateRunAsync(JsonObject request, CancellationToken cancellationToken, string? idempotencyKey = null) =>
+        (await SendAsync(HttpMethod.Post, "v1/runs", request, cancellationToken, idempotencyKey: idempotencyKey))!.AsObject();
+
+    /// <summary>A queued run taken by its worker (409 run_not_queued when another took it or it was cancelled).</summary>
+    public async Task<JsonObject> StartRunAsync(string runId, JsonArray? nodes, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, $"v1/runs/{Uri.EscapeDataString(runId)}/start", new JsonObject { ["nodes"] = nodes }, cancellationToken))!.AsObject();
+
+    public async Task<JsonObject> CancelRunAsync(string runId, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, $"v1/runs/{Uri.EscapeDataString(runId)}/cancel", null, cancellationToken))!.AsObject();
 
     public async Task<JsonObject> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Get, $"v1/runs/{Uri.EscapeDataString(runId)}", null, cancellationToken))!.AsObject();
@@ -158,10 +166,11 @@ public sealed class RuntimeClient : IDisposable
 
     public void Dispose() => http.Dispose();
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? token = null)
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? token = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
         if (body is not null) request.Content = JsonContent.Create(body, options: Written);
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);

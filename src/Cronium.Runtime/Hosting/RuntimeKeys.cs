@@ -37,6 +37,8 @@ internal sealed class RuntimeKeys : IDisposable
             orchestratorKeys.Add(key);
             logger.LogWarning("Runtime:OrchestratorKeys is not set: generated an ephemeral orchestrator key, written to {KeyFile} (mode 0600).", EphemeralOrchestratorKeyFile);
         }
+        // The host's own key (cronium serve's workers) is accepted too, but does not count as the operator's.
+        orchestratorKeys.AddRange(o.HostOrchestratorKeys.Where(k => !string.IsNullOrEmpty(k)));
         orchestratorKeyHashes = orchestratorKeys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
 
         var credential = Decode(o.CredentialKey);

@@ -16,6 +16,9 @@ public sealed class RuntimeOptions
 
     public string[] OrchestratorKeys { get; set; } = [];
 
+    /// <summary>Keys a hosting process sets for its own workers in memory (cronium serve); never the operator's to set.</summary>
+    public string[] HostOrchestratorKeys { get; set; } = [];
+
     /// <summary>Base64, exactly 32 bytes (AES-256-GCM); encrypts tool credentials at rest.</summary>
     public string? CredentialKey { get; set; }
 

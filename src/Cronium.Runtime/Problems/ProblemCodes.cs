@@ -19,6 +19,8 @@ internal static class ProblemCodes
     public const string RunNotFound = "run_not_found";
     public const string RunFinished = "run_finished";
     public const string RunNotQueued = "run_not_queued";
+    public const string DefinitionNotFound = "definition_not_found";
+    public const string DefinitionInvalid = "definition_invalid";
     public const string VersionConflict = "version_conflict";
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
@@ -61,6 +63,8 @@ internal static class ProblemCodes
         RunNotFound => "No such run",
         RunFinished => "The run has finished",
         RunNotQueued => "The run is not queued",
+        DefinitionNotFound => "No such definition",
+        DefinitionInvalid => "The definition is not valid",
         VersionConflict => "The variable's version does not match ifVersion",
         PayloadTooLarge => "The payload is over the limit",
         RateLimited => "Too many calls from this execution",

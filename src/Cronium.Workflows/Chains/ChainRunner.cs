@@ -29,14 +29,17 @@ public sealed class ChainRunner(StepRunner steps, RuntimeClient runtime)
     public async Task<ChainResult> RunAsync(ChainStep root, RunOptions options, IRunObserver observer, CancellationToken cancellationToken)
     {
         var input = (options.HasInput ? options.Input : root.Event.Input)?.DeepClone();
-        var run = await runtime.CreateRunAsync(new JsonObject
-        {
-            ["kind"] = "event",
-            ["name"] = root.Event.Name,
-            ["userId"] = options.UserId,
-            ["input"] = input,
-            ["metadata"] = new JsonObject { ["source"] = Path.GetFileName(root.Event.Source), ["backend"] = steps.BackendName },
-        }, cancellationToken);
+        // A run created queued (cronium serve's runs API, or a schedule's fire) is taken; otherwise it starts here.
+        var run = options.RunId is { } queued
+            ? await runtime.StartRunAsync(queued, null, cancellationToken)
+            : await runtime.CreateRunAsync(new JsonObject
+            {
+                ["kind"] = "event",
+                ["name"] = root.Event.Name,
+                ["userId"] = options.UserId,
+                ["input"] = input,
+                ["metadata"] = new JsonObject { ["source"] = Path.GetFileName(root.Event.Source), ["backend"] = steps.BackendName },
+            }, cancellationToken);
         var runId = (string)run["runId"]!;
 
         var results = new List<ChainStepResult>();

@@ -11,6 +11,12 @@ public sealed record WorkflowRunOptions
     public bool HasInput { get; init; }
     public int? Concurrency { get; init; }
     public string UserId { get; init; } = "local";
+
+    /// <summary>A run created <c>queued</c> (cronium serve's runs API): taken with startRun instead of created.</summary>
+    public string? QueuedRunId { get; init; }
+
+    /// <summary>The fire time a schedule meant; every node's context carries it.</summary>
+    public DateTimeOffset? ScheduledAt { get; init; }
 }
 
 public sealed record WorkflowResult(string RunId, string Status, TimeSpan Duration, IReadOnlyDictionary<string, StepResult> Nodes, string? Error);
@@ -30,15 +36,18 @@ public sealed class WorkflowEngine(StepRunner steps, RuntimeClient runtime)
     public async Task<WorkflowResult> RunAsync(WorkflowDefinition workflow, WorkflowRunOptions options, IRunObserver observer, CancellationToken cancellationToken)
     {
         var input = (options.HasInput ? options.Input : workflow.Input)?.DeepClone();
-        var run = await runtime.CreateRunAsync(new JsonObject
-        {
-            ["kind"] = "workflow",
-            ["name"] = workflow.Name,
-            ["userId"] = options.UserId,
-            ["input"] = input,
-            ["nodes"] = new JsonArray(workflow.Nodes.Select(n => (JsonNode)new JsonObject { ["id"] = n.Id, ["kind"] = n.Kind }).ToArray()),
-            ["metadata"] = new JsonObject { ["source"] = Path.GetFileName(workflow.Source), ["backend"] = steps.BackendName },
-        }, cancellationToken);
+        var nodes = new JsonArray(workflow.Nodes.Select(n => (JsonNode)new JsonObject { ["id"] = n.Id, ["kind"] = n.Kind }).ToArray());
+        var run = options.QueuedRunId is { } queued
+            ? await runtime.StartRunAsync(queued, nodes, cancellationToken)
+            : await runtime.CreateRunAsync(new JsonObject
+            {
+                ["kind"] = "workflow",
+                ["name"] = workflow.Name,
+                ["userId"] = options.UserId,
+                ["input"] = input,
+                ["nodes"] = nodes,
+                ["metadata"] = new JsonObject { ["source"] = Path.GetFileName(workflow.Source), ["backend"] = steps.BackendName },
+            }, cancellationToken);
         var runId = (string)run["runId"]!;
 
         using var deadline = workflow.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
@@ -114,6 +123,7 @@ public sealed class WorkflowEngine(StepRunner steps, RuntimeClient runtime)
             UserId = state.Options.UserId,
             Timeout = node.Timeout,
             RunId = state.RunId,
+            ScheduledAt = state.Options.ScheduledAt,
             Workflow = new WorkflowPlace(state.Workflow.Name, state.RunId, node.Id),
             Attempt = attempt,
             Started = async id =>

@@ -1,0 +1,35 @@
+namespace Cronium.Service.Hosting;
+
+/// <summary><c>Runtime:DefinitionsPath</c>: a folder of event and workflow files loaded at start and when they change.</summary>
+public sealed class ServiceOptions
+{
+    public const string Section = "Runtime";
+
+    public string? DefinitionsPath { get; set; }
+}
+
+/// <summary><c>Runtime:Workers</c>: how many runs this instance runs at once, and on which backend.</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Runtime:Workers";
+
+    public int Concurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary><c>process</c> (the default) or <c>docker</c> (recommended where several people's scripts share a machine).</summary>
+    public string Backend { get; set; } = "process";
+
+    /// <summary>How often a worker looks for a cancel request of the runs it runs, on whichever instance it was made.</summary>
+    public int CancelPollMilliseconds { get; set; } = 500;
+}
+
+internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Concurrency is < 1 or > 1024) failures.Add($"Runtime:Workers:Concurrency must be 1 to 1024 (got {options.Concurrency}).");
+        if (options.Backend is not ("process" or "docker")) failures.Add($"Runtime:Workers:Backend must be process or docker (got '{options.Backend}').");
+        if (options.CancelPollMilliseconds is < 50 or > 60_000) failures.Add("Runtime:Workers:CancelPollMilliseconds must be 50 to 60000.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,81 @@
+using Cronium.Runtime.Hosting;
+using Cronium.Service.Definitions;
+using Cronium.Service.Runs;
+using Cronium.Service.Workers;
+
+namespace Cronium.Service.Hosting;
+
+/// <summary>
+/// What <c>cronium serve</c> adds to the runtime: Quartz.NET on its ADO.NET job store (clustered over PostgreSQL
+/// when <c>ConnectionStrings:Postgres</c> is set, the embedded SQLite file otherwise; its tables migrated with the
+/// runtime's), the definitions, the workers and the routes that start runs.
+/// </summary>
+internal static class ServiceSetup
+{
+    public static void AddService(this WebApplicationBuilder builder)
+    {
+        var worker = WorkerEndpoint.Prepare(builder.Configuration);
+        builder.Services.AddSingleton(worker);
+        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+        builder.Services.AddSingleton<WorkerBackends>();
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton<DefinitionCatalog>();
+        builder.Services.AddHostedService<FolderDefinitions>();
+
+        var workers = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        var postgres = builder.Configuration.GetConnectionString("Postgres");
+        builder.Services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = "cronium";
+                s.GenerateInstanceId = true; // each instance its own id, or clustered nodes take each other's firings for their own
+            });
+            q.UseDefaultThreadPool(Math.Clamp(workers.Concurrency, 1, 1024));
+            q.UsePersistentStore(store =>
+            {
+                store.ConfigureStore(o =>
+                {
+                    o.StoreJobDataAsStrings = true; // a definition's YAML and files, a run's id and input: readable in the table
+                    // A run that waited for a free worker is not a misfire to handle: it still runs (FireNow / FireAndProceed).
+                    o.MisfireThreshold = TimeSpan.FromSeconds(60);
+                    // The tables are migrated with the runtime's (DbUp, 0004_scheduler.sql); Quartz only checks them.
+                    o.SchemaProvisioning = SchemaProvisioning.Validate;
+                });
+                if (!string.IsNullOrWhiteSpace(postgres))
+                {
+                    store.UsePostgres(postgres);
+                    // An instance that stops checking in (killed, cut off) has its running jobs recovered by another
+                    // after this long: short enough to matter, long enough for a busy machine to check in.
+                    store.UseClustering(c =>
+                    {
+                        c.CheckinInterval = TimeSpan.FromSeconds(2);
+                        c.CheckinMisfireThreshold = TimeSpan.FromSeconds(6);
+                    });
+                }
+                else
+                {
+                    var sqlite = builder.Configuration["Runtime:SqlitePath"] is { Length: > 0 } path ? path : RuntimeOptions.DefaultSqlitePath();
+                    store.UseSqlite($"Data Source={Path.GetFullPath(sqlite)};Default Timeout=30;Pooling=true");
+                }
+            });
+        });
+        // Quartz checks its tables when its hosted service starts, and hosted services start in the order they were
+        // added: the runtime's migration is added after this, so it runs here first too (the second run finds nothing to do).
+        builder.Services.AddHostedService<Cronium.Runtime.Storage.Migrator>();
+        // Jobs start once the runtime listens; a stop lets the running runs end (each has its timeout).
+        builder.Services.AddQuartzHostedService(o =>
+        {
+            o.AwaitApplicationStarted = true;
+            o.WaitForJobsToComplete = true;
+        });
+    }
+
+    public static void MapService(this WebApplication app)
+    {
+        app.MapDefinitions();
+        app.MapStartRuns();
+    }
+}
