@@ -32,6 +32,9 @@ internal static class ServiceSetup
             {
                 s.InstanceName = "cronium";
                 s.GenerateInstanceId = true; // each instance its own id, or clustered nodes take each other's firings for their own
+                // How often an idle instance looks for due triggers another instance made (a run started there, a fire
+                // its busy workers cannot take): Quartz's 30 s default would leave a queued run waiting that long.
+                s.IdleWaitTime = TimeSpan.FromSeconds(1);
             });
             q.UseDefaultThreadPool(Math.Clamp(workers.Concurrency, 1, 1024));
             q.UsePersistentStore(store =>
