@@ -46,6 +46,9 @@ public sealed class ServeInstance : IAsyncDisposable
 
     public int Pid => process.Id;
 
+    /// <summary>The log's errors, for a failed assertion's message.</summary>
+    public string Failures => string.Join('\n', Log.Split('\n').SkipWhile(l => !l.StartsWith("fail", StringComparison.Ordinal)).Take(40));
+
     public string Log => File.Exists(Path.Combine(folder.FullName, "serve.log")) ? File.ReadAllText(Path.Combine(folder.FullName, "serve.log")) : "";
 
     /// <param name="postgres">The database, or null for the embedded SQLite file (in the instance's folder).</param>
@@ -115,7 +118,7 @@ public sealed class ServeInstance : IAsyncDisposable
     {
         var response = await Http.PostAsJsonAsync($"/v1/events/{name}/runs", new { input });
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"start {name}: {(int)response.StatusCode} {body.ToJsonString()}");
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"start {name}: {(int)response.StatusCode} {body.ToJsonString()}\n{Failures}");
         return (string)body["runId"]!;
     }
 
@@ -177,6 +180,17 @@ public sealed class ServeInstance : IAsyncDisposable
 /// <summary>Scripts the tests schedule, written once.</summary>
 public static class Scripts
 {
+    /// <summary>A bash event (quick to start) that sets as its output its input, which instance ran it, and when it started and ended.</summary>
+    public static string BashRecorder(string name) => $$"""
+        name: {{name}}
+        language: bash
+        script: |
+          start=$(date +%s.%N)
+          input=$(cronium_input)
+          sleep 0.05
+          cronium_output "{\"input\": $input, \"api\": \"$CRONIUM_RUNTIME_API\", \"start\": $start, \"end\": $(date +%s.%N)}"
+        """;
+
     /// <summary>A Python event that sets as its output when it was meant to run, which instance ran it, and when it started and ended.</summary>
     public static string Recorder(string name, string? schedule = null, double sleepSeconds = 0) => new StringBuilder()
         .AppendLine($"name: {name}")
@@ -190,4 +204,13 @@ public static class Scripts
         .AppendLine("  cronium.output({'scheduledAt': cronium.event().get('scheduledAt'), 'api': os.environ['CRONIUM_RUNTIME_API'],")
         .AppendLine("                  'start': start, 'end': time.time(), 'input': cronium.input()})")
         .ToString();
+}
+
+public sealed class TempFolder : IDisposable
+{
+    public DirectoryInfo Info { get; } = Directory.CreateTempSubdirectory("cronium-service-test-");
+
+    public string Path => Info.FullName;
+
+    public void Dispose() => Info.Delete(recursive: true);
 }

@@ -30,7 +30,7 @@ internal static class ServiceSetup
         {
             q.ConfigureScheduler(s =>
             {
-                s.InstanceName = "cronium";
+                s.InstanceName = "cronium"; // the lock rows migration 0004 makes are this name's
                 s.GenerateInstanceId = true; // each instance its own id, or clustered nodes take each other's firings for their own
                 // How often an idle instance looks for due triggers another instance made (a run started there, a fire
                 // its busy workers cannot take): Quartz's 30 s default would leave a queued run waiting that long.
@@ -49,7 +49,9 @@ internal static class ServiceSetup
                 });
                 if (!string.IsNullOrWhiteSpace(postgres))
                 {
-                    store.UsePostgres(postgres);
+                    // A pool of Quartz's own: scheduling waits on Quartz's row lock while it holds a connection, and a
+                    // burst of starts must not take every connection the runtime answers scripts with.
+                    store.UsePostgres(new Npgsql.NpgsqlConnectionStringBuilder(postgres) { MaxPoolSize = 20, ApplicationName = "cronium-quartz" }.ConnectionString);
                     // An instance that stops checking in (killed, cut off) has its running jobs recovered by another
                     // after this long: short enough to matter, long enough for a busy machine to check in.
                     store.UseClustering(c =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cronium.Runtime.Auth;
 using Cronium.Runtime.Json;
+using Cronium.Runtime.Problems;
 using Cronium.Service.Definitions;
 using Cronium.Service.Hosting;
 using Cronium.Service.Workers;
@@ -43,13 +44,23 @@ internal static class StartRunsApi
         var hasInput = request.Input.ValueKind is not JsonValueKind.Undefined;
         var userId = request.UserId ?? "local";
         var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } given ? $"start:{kind}:{name}:{given}" : null;
-        // Through the runtime's own createRun: its validation, limits and idempotency records apply as to anyone.
-        var run = await worker.Client.CreateRunAsync(new JsonObject
+        // Through the runtime's own createRun: its validation, limits and idempotency records apply as to anyone,
+        // and its refusals (400, 409, 503 with Retry-After ...) are this call's.
+        JsonObject run;
+        try
         {
-            ["kind"] = kind, ["name"] = name, ["userId"] = userId, ["status"] = "queued",
-            ["input"] = hasInput ? JsonNode.Parse(request.Input.GetRawText()) : null,
-            ["metadata"] = new JsonObject { ["trigger"] = "api" },
-        }, cancellationToken, key);
+            run = await worker.Client.CreateRunAsync(new JsonObject
+            {
+                ["kind"] = kind, ["name"] = name, ["userId"] = userId, ["status"] = "queued",
+                ["input"] = hasInput ? JsonNode.Parse(request.Input.GetRawText()) : null,
+                ["metadata"] = new JsonObject { ["trigger"] = "api" },
+            }, cancellationToken, key);
+        }
+        catch (RuntimeApiException e) when (e.Code is not null)
+        {
+            if (e.Status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";
+            return ApiProblem.Create(e.Status, e.Code, e.Detail);
+        }
         var runId = (string)run["runId"]!;
 
         var trigger = TriggerBuilder.Create()

@@ -256,3 +256,6 @@ CREATE INDEX IF NOT EXISTS idx_qrtz_eh_job_time ON qrtz_execution_history (sched
 CREATE INDEX IF NOT EXISTS idx_qrtz_eh_fire_inst ON qrtz_execution_history (sched_name, fire_instance_id);
 -- IDX_qrtz_EH_TRIG_TIME
 CREATE INDEX IF NOT EXISTS idx_qrtz_eh_trig_time ON qrtz_execution_history (sched_name, trigger_group, trigger_name, fired_time);
+-- The scheduler's lock rows, made here (its name is cronium serve's, 'cronium'): Quartz inserts a missing one on first
+-- use, and many first uses at once (200 runs started together on a new database) race on that insert and abort.
+INSERT INTO qrtz_locks (sched_name, lock_name) VALUES ('cronium', 'TRIGGER_ACCESS'), ('cronium', 'STATE_ACCESS');

@@ -275,3 +275,6 @@ CREATE INDEX IF NOT EXISTS IDX_QRTZ_EH_JOB_TIME ON QRTZ_EXECUTION_HISTORY(SCHED_
 CREATE INDEX IF NOT EXISTS IDX_QRTZ_EH_FIRE_INST ON QRTZ_EXECUTION_HISTORY(SCHED_NAME,FIRE_INSTANCE_ID);
 -- IDX_QRTZ_EH_TRIG_TIME
 CREATE INDEX IF NOT EXISTS IDX_QRTZ_EH_TRIG_TIME ON QRTZ_EXECUTION_HISTORY(SCHED_NAME,TRIGGER_GROUP,TRIGGER_NAME,FIRED_TIME);
+-- The scheduler's lock rows, made here (its name is cronium serve's, 'cronium'): Quartz inserts a missing one on first
+-- use, and many first uses at once (200 runs started together on a new database) race on that insert and abort.
+INSERT INTO QRTZ_LOCKS (sched_name, lock_name) VALUES ('cronium', 'TRIGGER_ACCESS'), ('cronium', 'STATE_ACCESS');

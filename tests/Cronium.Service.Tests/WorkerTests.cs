@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Cronium.Service.Tests;
+
+/// <summary>Runs started over HTTP wait in the database and run on any instance's workers, never more at once than each allows.</summary>
+public sealed class WorkerTests
+{
+    [Fact]
+    public async Task TwoHundredRunsStartedAtOnceAllEndOnceWithNeverMoreThanTwoAtOnceOnEitherInstance()
+    {
+        using var database = new TestDatabase();
+        await using var one = await ServeInstance.StartAsync(database.ConnectionString, concurrency: 2);
+        await using var two = await ServeInstance.StartAsync(database.ConnectionString, concurrency: 2);
+        await one.PutEventAsync("work", Scripts.BashRecorder("work"));
+
+        var started = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => (i % 2 == 0 ? one : two).StartRunAsync("work", new { i })));
+        await Eventually.UntilAsync(() => one.RunsOfAsync("work").Result.Count(r => (string)r["status"]! == "succeeded") == 200, "all 200 runs to succeed",
+            TimeSpan.FromMinutes(5));
+
+        var runs = await one.RunsOfAsync("work");
+        Assert.Equal(200, runs.Count);
+        Assert.Equal(started.Order(), runs.Select(r => (string)r["runId"]!).Order());
+        var outputs = new List<JsonNode>();
+        foreach (var run in runs)
+        {
+            var detail = await one.GetAsync($"/v1/runs/{run["runId"]}");
+            Assert.Single(detail["executions"]!.AsArray()); // ran once
+            outputs.Add((await one.OutputOfAsync((string)run["runId"]!))!);
+        }
+        Assert.Equal(Enumerable.Range(0, 200), outputs.Select(o => (int)o["input"]!["i"]!).Order());
+        foreach (var instance in outputs.GroupBy(o => (string)o["api"]!))
+        {
+            // The most scripts running at one moment on this instance, from the times they recorded.
+            var edges = instance.SelectMany(o => new[] { ((double)o["start"]!, 1), ((double)o["end"]!, -1) }).OrderBy(e => e.Item1).ThenBy(e => e.Item2);
+            var (now, most) = (0, 0);
+            foreach (var (_, change) in edges) most = Math.Max(most, now += change);
+            Assert.True(most <= 2, $"{instance.Key} ran {most} at once");
+        }
+        Assert.Equal(2, outputs.Select(o => (string)o["api"]!).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ARunCancelledOverTheApiStopsItsProcessAndEndsCancelledWhicheverInstanceRunsIt()
+    {
+        using var database = new TestDatabase();
+        await using var one = await ServeInstance.StartAsync(database.ConnectionString);
+        await using var two = await ServeInstance.StartAsync(database.ConnectionString);
+        using var folder = new TempFolder();
+        var pidFile = Path.Combine(folder.Path, "pid");
+        await one.PutEventAsync("long", $"name: long\nlanguage: bash\nscript: |\n  echo $$ > {pidFile}\n  sleep 300\n");
+
+        var runId = await one.StartRunAsync("long");
+        await Eventually.UntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, "the script to start");
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        // Cancelled through the other instance from the one that took it, whichever that was.
+        var cancel = await two.Http.PostAsync($"/v1/runs/{runId}/cancel", null);
+        Assert.True(cancel.IsSuccessStatusCode, await cancel.Content.ReadAsStringAsync());
+
+        await Eventually.UntilAsync(() => (string)one.GetAsync($"/v1/runs/{runId}").Result["status"]! == "cancelled", "the run to end cancelled");
+        await Eventually.UntilAsync(() => !Alive(pid), "the script's process to be gone");
+        var run = await one.GetAsync($"/v1/runs/{runId}");
+        Assert.Equal("cancelled", (string)run["executions"]![0]!["status"]!);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "a 300 s script was not stopped");
+        var again = await one.Http.PostAsync($"/v1/runs/{runId}/cancel", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, again.StatusCode); // cancelling again answers the same
+    }
+
+    [Fact]
+    public async Task AQueuedRunCancelledBeforeAWorkerTakesItNeverRuns()
+    {
+        using var database = new TestDatabase();
+        await using var one = await ServeInstance.StartAsync(database.ConnectionString, concurrency: 1);
+        using var folder = new TempFolder();
+        var marker = Path.Combine(folder.Path, "ran");
+        await one.PutEventAsync("hold", "name: hold\nlanguage: bash\nscript: sleep 3\n");
+        await one.PutEventAsync("mark", $"name: mark\nlanguage: bash\nscript: touch {marker}\n");
+
+        var holding = await one.StartRunAsync("hold"); // the only worker is busy with this one
+        await Eventually.UntilAsync(() => (string)one.GetAsync($"/v1/runs/{holding}").Result["status"]! == "running", "the first run to take the worker");
+        var queued = await one.StartRunAsync("mark");
+        var cancel = await one.Http.PostAsync($"/v1/runs/{queued}/cancel", null);
+        var answer = JsonNode.Parse(await cancel.Content.ReadAsStringAsync())!;
+        Assert.Equal("cancelled", (string)answer["status"]!);
+
+        await Eventually.UntilAsync(() => (string)one.GetAsync($"/v1/runs/{holding}").Result["status"]! == "succeeded", "the first run to end");
+        await one.PutEventAsync("after", "name: after\nlanguage: bash\nscript: 'true'\n");
+        var after = await one.StartRunAsync("after"); // runs after the cancelled one would have
+        await Eventually.UntilAsync(() => (string)one.GetAsync($"/v1/runs/{after}").Result["status"]! == "succeeded", "a later run to end");
+        Assert.False(File.Exists(marker));
+        Assert.Empty((await one.GetAsync($"/v1/runs/{queued}"))["executions"]!.AsArray());
+    }
+
+    private static bool Alive(int pid)
+    {
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat)) return false;
+        try
+        {
+            var text = File.ReadAllText(stat);
+            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
