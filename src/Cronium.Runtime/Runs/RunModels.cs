@@ -16,8 +16,8 @@ internal static class RunKinds
 
 internal static class RunStatuses
 {
-    public static readonly string[] Final = ["succeeded", "failed", "timed_out", "cancelled"];
-    public static readonly string[] All = ["running", .. Final];
+    public static readonly string[] Final = ["succeeded", "failed", "timed_out", "cancelled", "interrupted"];
+    public static readonly string[] All = ["queued", "running", .. Final];
 }
 
 internal sealed record NewRunNode(string Id, string Kind);
