@@ -1,9 +1,10 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Cronium.Runtime.Tests.Infrastructure;
 
 namespace Cronium.Runtime.Tests;
 
-/// <summary>getLogs followed live (Accept: text/event-stream), as a CLI or a UI watches a job.</summary>
+/// <summary>getLogs and getRun followed live (Accept: text/event-stream), as a CLI or a UI watches a job.</summary>
 public abstract class StreamSuite(RuntimeFactory factory)
 {
     [Fact]
@@ -86,11 +87,49 @@ public abstract class StreamSuite(RuntimeFactory factory)
 
         var unknown = await admin.SendAsync(EventStream.Request($"/v1/executions/{Guid.NewGuid()}/logs"));
         var badId = await admin.SendAsync(EventStream.Request(LogsPath(e), lastEventId: "seven"));
+        var unknownRun = await admin.SendAsync(EventStream.Request($"/v1/runs/{Guid.NewGuid()}"));
 
         await unknown.AssertProblemAsync(HttpStatusCode.NotFound, "execution_not_found");
         var problem = await badId.AssertProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         Assert.NotNull(problem["errors"]!["Last-Event-ID"]);
+        await unknownRun.AssertProblemAsync(HttpStatusCode.NotFound, "run_not_found");
         await factory.CompleteAsync(e);
+    }
+
+    [Fact]
+    public async Task ARunFollowerSeesEachNodeChangeThenTheEnd()
+    {
+        using var admin = factory.Orchestrator();
+        var created = await (await admin.PostAsync("/v1/runs", Api.Json(new
+        {
+            kind = "workflow", name = "watched", userId = TestServices.UniqueUser(), nodes = new[] { new { id = "a", kind = "event" }, new { id = "b", kind = "tool" } },
+        }))).BodyAsync();
+        var runId = (string)created["runId"]!;
+        await using var follow = await EventStream.OpenAsync(admin, $"/v1/runs/{runId}");
+
+        var seen = new List<StreamEvent> { await follow.NextAsync() };
+        // One change at a time, each awaited on the stream: every event is exactly that change, none coalesced.
+        foreach (var (node, body) in new (string, object)[]
+        {
+            ("a", new { status = "running", attempts = 1 }), ("a", new { status = "running", attempts = 2 }),
+            ("a", new { status = "succeeded" }), ("b", new { status = "skipped" }),
+        })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/v1/runs/{runId}/nodes/{node}", Api.Json(body))).StatusCode);
+            seen.Add(await follow.NextAsync());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/v1/runs/{runId}/complete", Api.Json(new { status = "succeeded" }))).StatusCode);
+        seen.AddRange(await follow.ToEndAsync());
+        var answer = await (await admin.GetAsync($"/v1/runs/{runId}")).BodyAsync();
+
+        var runs = seen.SkipLast(1).ToList();
+        Assert.All(runs, r => Assert.Equal("run", r.Type));
+        Assert.All(runs, r => Assert.Empty(OpenApiContract.Instance.ValidateComponent("Run", r.Data)));
+        Assert.Equal(["pending/0 pending/0", "running/1 pending/0", "running/2 pending/0", "succeeded/2 pending/0", "succeeded/2 skipped/0", "succeeded/2 skipped/0"],
+            runs.Select(r => string.Join(" ", r.Data!["nodes"]!.AsArray().Select(n => $"{n!["status"]}/{n["attempts"]}"))));
+        Assert.Equal(["running", "running", "running", "running", "running", "succeeded"], runs.Select(r => (string)r.Data!["status"]!));
+        Assert.True(JsonNode.DeepEquals(answer, runs[^1].Data), "the last run event is the run as getRun answers it");
+        Assert.Equal(("end", "succeeded"), (seen[^1].Type, (string)seen[^1].Data!["status"]!));
     }
 
     private static string LogsPath(Execution e) => $"/v1/executions/{e.ExecutionId}/logs";
