@@ -2,6 +2,7 @@ using Cronium.Runtime.Auth;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
+using Cronium.Runtime.Streaming;
 using Cronium.Runtime.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -35,11 +36,16 @@ internal static class LogsApi
         };
     }
 
-    private static async Task<Results<Ok<LogPageResponse>, ProblemHttpResult>> Get(
-        string executionId, [AsParameters] GetLogsQuery query, LogStore logs, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LogPageResponse>, EventStreamResult, ProblemHttpResult>> Get(
+        string executionId, [AsParameters] GetLogsQuery query, HttpRequest request, LogStore logs, CancellationToken cancellationToken)
     {
         // The state first: a page read after it holds at least every line written before an end it reports.
         if (await logs.StateAsync(executionId, cancellationToken) is not { } state) return ApiProblem.ExecutionNotFound(executionId);
+        if (ServerSentEvents.IsRequested(request))
+        {
+            var start = LogStream.StartAfter(request, query.After);
+            return ServerSentEvents.Stream((events, aborted) => LogStream.FollowAsync(events, logs, executionId, start, aborted));
+        }
         var after = query.After ?? 0;
         var limit = query.Limit ?? 1000;
         var rows = await logs.PageAsync(executionId, after, limit, cancellationToken);

@@ -5,6 +5,7 @@ using Cronium.Runtime.Idempotency;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
+using Cronium.Runtime.Streaming;
 using Cronium.Runtime.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -54,9 +55,12 @@ internal static class RunsApi
         return TypedResults.Created($"/v1/runs/{row.Id}", RunResponse.From(row, nodes, []));
     }
 
-    private static async Task<Results<Ok<RunResponse>, ProblemHttpResult>> Get(string runId, RunStore runs, ExecutionStore executions, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RunResponse>, EventStreamResult, ProblemHttpResult>> Get(
+        string runId, HttpRequest request, RunStore runs, ExecutionStore executions, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(runId, cancellationToken) is not { } row) return RunNotFound(runId);
+        if (ServerSentEvents.IsRequested(request))
+            return ServerSentEvents.Stream((events, aborted) => RunStream.FollowAsync(events, runs, executions, runId, aborted));
         return TypedResults.Ok(RunResponse.From(row, await runs.NodesAsync(runId, cancellationToken), await executions.ListByRunAsync(runId, cancellationToken)));
     }
 

@@ -36,6 +36,15 @@ internal sealed class RunNodeRow
     public int? ExitCode { get; set; }
 }
 
+/// <summary>One row of a run's progress: the run itself, one of its nodes or one of its executions (<see cref="Part"/> says which).</summary>
+internal sealed class RunProgressRow
+{
+    public string Part { get; set; } = "";
+    public string Id { get; set; } = "";
+    public string Status { get; set; } = "";
+    public int Attempts { get; set; }
+}
+
 /// <summary>What a list of runs may be narrowed to; the cursor is the last row of the previous page.</summary>
 internal sealed record RunFilter(string? Status, string? Kind, string? Name, (long StartedAt, string Id)? Before, int Take);
 
@@ -87,6 +96,17 @@ internal sealed class RunStore(DbScope db)
     private const string CancelQueuedSql = "UPDATE runs SET status = 'cancelled', completed_at = @Now, cancel_requested_at = @Now WHERE id = @Id AND status = 'queued'";
     private const string CancelRunningSql = "UPDATE runs SET cancel_requested_at = @Now WHERE id = @Id AND status = 'running' AND cancel_requested_at IS NULL";
 
+    // What a follower compares between polls: small rows, no data columns (it orders them itself, ordinally).
+    public const string ProgressOfRun = "run";
+    public const string ProgressOfNode = "node";
+    public const string ProgressOfExecution = "execution";
+
+    private const string SelectProgressSql = $"""
+        SELECT '{ProgressOfRun}' AS part, id AS id, status AS status, 0 AS attempts FROM runs WHERE id = @Id
+        UNION ALL SELECT '{ProgressOfNode}', node_id, status, attempts FROM run_nodes WHERE run_id = @Id
+        UNION ALL SELECT '{ProgressOfExecution}', id, status, 0 FROM executions WHERE run_id = @Id
+        """;
+
     // The list's filters are fixed fragments joined in code: a NULL parameter PostgreSQL cannot type is never sent.
     private const string ListRunsSql = $"SELECT {RunColumns} FROM runs";
     private const string WhereStatus = "status = @Status";
@@ -108,6 +128,10 @@ internal sealed class RunStore(DbScope db)
 
     public async Task<IReadOnlyList<RunNodeRow>> NodesAsync(string runId, CancellationToken cancellationToken) =>
         (await db.ReadAsync((c, tx) => c.QueryAsync<RunNodeRow>(new CommandDefinition(SelectNodesSql, new { RunId = runId }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+
+    /// <summary>The run's status, its nodes' status and attempts, its executions' status: empty when the run is gone.</summary>
+    public async Task<IReadOnlyList<RunProgressRow>> ProgressAsync(string runId, CancellationToken cancellationToken) =>
+        (await db.ReadAsync((c, tx) => c.QueryAsync<RunProgressRow>(new CommandDefinition(SelectProgressSql, new { Id = runId }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
 
     public async Task<IReadOnlyList<RunRow>> ListAsync(RunFilter filter, CancellationToken cancellationToken)
     {

@@ -72,7 +72,29 @@ internal sealed class OpenApiContract
             };
             schemas[key] = schema = JsonSchema.FromText(root.ToJsonString());
         }
-        var result = schema.Evaluate(body, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        return Errors(schema, body);
+    }
+
+    /// <summary>Errors of a value against one of components.schemas (an event's data, which no response schema describes).</summary>
+    public IReadOnlyList<string> ValidateComponent(string name, JsonNode? value)
+    {
+        var key = "#/components/schemas/" + name;
+        if (!schemas.TryGetValue(key, out var schema))
+        {
+            var root = new JsonObject
+            {
+                ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+                ["$ref"] = "#/$defs/" + name,
+                ["$defs"] = definitions.DeepClone(),
+            };
+            schemas[key] = schema = JsonSchema.FromText(root.ToJsonString());
+        }
+        return Errors(schema, value);
+    }
+
+    private static List<string> Errors(JsonSchema schema, JsonNode? value)
+    {
+        var result = schema.Evaluate(value, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         return result.IsValid
             ? []
             : result.Details.Where(d => d.Errors is { Count: > 0 })
@@ -133,6 +155,10 @@ internal sealed class ContractCheckingHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
+        // A stream is read as it comes (buffering would wait for its end): its media type is checked here, its
+        // events by the test that reads them.
+        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            return CheckStream(request, response);
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         if ((await response.Content.ReadAsStringAsync(cancellationToken)).Contains(Canary.Marker, StringComparison.Ordinal))
             throw new ContractViolationException($"{request.Method} {request.RequestUri} answered with a credential's secret in its body");
@@ -152,6 +178,15 @@ internal sealed class ContractCheckingHandler : DelegatingHandler
             if (errors.Count > 0)
                 throw new ContractViolationException($"{operation.Id} {status} body does not match openapi.yaml: {string.Join("; ", errors)}. Body: {text}");
         }
+        return response;
+    }
+
+    private static HttpResponseMessage CheckStream(HttpRequestMessage request, HttpResponseMessage response)
+    {
+        var operation = OpenApiContract.Instance.Find(request.Method.Method, request.RequestUri!.AbsolutePath)
+            ?? throw new ContractViolationException($"{request.Method} {request.RequestUri} answered text/event-stream outside the contract");
+        if (OpenApiContract.Instance.Response(operation, (int)response.StatusCode)?["content"]?["text/event-stream"] is null)
+            throw new ContractViolationException($"{operation.Id} answered {(int)response.StatusCode} text/event-stream, which openapi.yaml does not document");
         return response;
     }
 }
