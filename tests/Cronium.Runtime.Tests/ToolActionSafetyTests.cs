@@ -43,10 +43,11 @@ public abstract class ToolActionSafetySuite(RuntimeFactory factory) : IDisposabl
 
         var sending = factory.Script(e).SendAsync(ToolRequest(e, "slack", new { text = "slow" }, "send-slow"));
         await webhook.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        var held = factory.Backend == Backend.PostgresValkey ? await DatabaseNowAsync() : default;
         // Before the fix the send held the write transaction: this write waited for the provider (the test never releases it first).
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var write = await factory.Script(other).PutAsync(other.VariablePath("k"), Api.Json(new { value = 1 }), bounded.Token);
-        var idleInTransaction = factory.Backend == Backend.PostgresValkey ? await IdleInTransactionAsync() : 0;
+        var idleInTransaction = factory.Backend == Backend.PostgresValkey ? await IdleInTransactionSinceAsync(held) : 0;
         var retry = await factory.Script(e).SendAsync(ToolRequest(e, "slack", new { text = "slow" }, "send-slow"));
         webhook.Release();
         var first = await sending;
@@ -111,13 +112,28 @@ public abstract class ToolActionSafetySuite(RuntimeFactory factory) : IDisposabl
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
     }
 
-    private async Task<long> IdleInTransactionAsync()
+    /// <summary>
+    /// Connections idle in a transaction since before <paramref name="before"/>: one held across the provider's whole
+    /// answer. A background writer's transaction sampled between two of its statements began later, and is not one
+    /// (counting those made this test fail now and then under load).
+    /// </summary>
+    private async Task<long> IdleInTransactionSinceAsync(DateTime before)
     {
         await using var connection = new NpgsqlConnection(factory.Postgres);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()", connection);
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid() AND state_change < @before",
+            connection);
+        command.Parameters.AddWithValue("before", before);
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<DateTime> DatabaseNowAsync()
+    {
+        await using var connection = new NpgsqlConnection(factory.Postgres);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT clock_timestamp()", connection);
+        return (DateTime)(await command.ExecuteScalarAsync())!;
     }
 }
 

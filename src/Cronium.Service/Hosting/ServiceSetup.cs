@@ -15,7 +15,7 @@ internal static class ServiceSetup
     public static void AddService(this WebApplicationBuilder builder)
     {
         var worker = WorkerEndpoint.Prepare(builder.Configuration);
-        builder.Services.AddSingleton(worker);
+        builder.Services.AddSingleton(_ => worker); // made by a factory, so the container disposes it (and its socket folder)
         builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
