@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Cronium.Service.Tests;
+
+/// <summary>Definitions over HTTP and from a folder: a bad one is refused with its problems and never replaces a good one.</summary>
+public sealed class DefinitionTests
+{
+    private const string Good = "name: nightly\nlanguage: bash\nscript: echo good\nschedule: {cron: \"0 3 * * *\", timezone: Europe/Berlin}\n";
+
+    public static TheoryData<string, string, string> BadDefinitions => new()
+    {
+        { "bad YAML", "name: nightly\nscript: [unclosed\n", "did not find expected" },
+        { "a cycle of event files", "name: nightly\nscriptPath: a.sh\nactions:\n  ON_SUCCESS: [{event: b.yaml}]\n", "leads back to an event already in this chain" },
+        { "an invalid cron", "name: nightly\nlanguage: bash\nscript: 'true'\nschedule: {cron: \"0 3 * *\"}\n", "'schedule.cron' \"0 3 * *\"" },
+        { "an unknown time zone", "name: nightly\nlanguage: bash\nscript: 'true'\nschedule: {cron: \"0 3 * * *\", timezone: Mars/Base}\n", "'schedule.timezone'" },
+        { "an unknown tool", "name: nightly\nlanguage: bash\nscript: 'true'\nactions:\n  ON_FAILURE: [{tool: pager, credential: x, params: {}}]\n", "unknown tool 'pager'" },
+        { "a missing script", "name: nightly\nscriptPath: nowhere.py\n", "nowhere.py" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadDefinitions))]
+    public async Task ABadDefinitionIsRefusedWithItsProblemAndTheOneInForceStays(string what, string yaml, string expected)
+    {
+        using var folder = new TempFolder();
+        await using var serve = await ServeInstance.StartAsync(null);
+        var saved = await serve.PutEventAsync("nightly", Good);
+        var files = new Dictionary<string, string>
+        {
+            ["a.sh"] = "echo a",
+            ["b.yaml"] = "name: b\nscriptPath: a.sh\nactions:\n  ON_SUCCESS: [{event: c.yaml}]\n",
+            ["c.yaml"] = "name: c\nscriptPath: a.sh\nactions:\n  ON_SUCCESS: [{event: b.yaml}]\n",
+        };
+
+        var response = await serve.Http.PutAsJsonAsync("/v1/events/nightly", new { definition = yaml, files });
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{what}: {(int)response.StatusCode} {problem.ToJsonString()}");
+        Assert.Equal("definition_invalid", (string)problem["code"]!);
+        Assert.Contains(problem["problems"]!.AsArray(), p => ((string)p!).Contains(expected, StringComparison.Ordinal));
+        Assert.DoesNotContain("cronium-def-", problem.ToJsonString()); // the private folder it was checked in is not told
+        var inForce = await serve.GetAsync("/v1/events/nightly");
+        Assert.Equal((string)saved["hash"]!, (string)inForce["hash"]!);
+        Assert.Equal(Good, (string)inForce["definition"]!);
+        Assert.Equal("0 3 * * *", (string)inForce["schedule"]!["cron"]!);
+        Assert.Equal("Europe/Berlin", (string)inForce["schedule"]!["timezone"]!);
+    }
+
+    [Fact]
+    public async Task UploadingTheSameDefinitionAgainIsUnchangedAndAChangeIsChanged()
+    {
+        await using var serve = await ServeInstance.StartAsync(null);
+
+        var first = await serve.PutEventAsync("nightly", Good);
+        var again = await serve.PutEventAsync("nightly", Good);
+        var changed = await serve.PutEventAsync("nightly", Good.Replace("echo good", "echo better"));
+        var deleted = await serve.Http.DeleteAsync("/v1/events/nightly");
+        var gone = await serve.Http.GetAsync("/v1/events/nightly");
+
+        Assert.Equal(("added", "unchanged", "changed"), ((string)first["change"]!, (string)again["change"]!, (string)changed["change"]!));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("definition_not_found", (string)JsonNode.Parse(await gone.Content.ReadAsStringAsync())!["code"]!);
+    }
+
+    [Fact]
+    public async Task AFolderOfDefinitionsIsLoadedAtStartAndAgainWhenAFileChangesAndABrokenFileKeepsTheOldOne()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "hello.sh"), "echo hello\n");
+        File.WriteAllText(Path.Combine(folder.Path, "hello.yaml"), "name: hello\nscriptPath: hello.sh\n");
+        File.WriteAllText(Path.Combine(folder.Path, "flow.yaml"), "name: flow\nnodes:\n  - {id: a, event: hello.yaml}\n");
+        await using var serve = await ServeInstance.StartAsync(null, settings: new Dictionary<string, string> { ["Runtime__DefinitionsPath"] = folder.Path });
+
+        await Eventually.UntilAsync(() => serve.Http.GetAsync("/v1/workflows/flow").Result.IsSuccessStatusCode, "the folder's workflow to load");
+        var before = await serve.GetAsync("/v1/events/hello");
+        File.WriteAllText(Path.Combine(folder.Path, "hello.yaml"), "name: hello\nscriptPath: hello.sh\nschedule: {cron: \"*/5 * * * *\"}\n");
+        await Eventually.UntilAsync(() => serve.GetAsync("/v1/events/hello").Result["schedule"] is JsonObject, "the changed file to load");
+        var changed = await serve.GetAsync("/v1/events/hello");
+        File.WriteAllText(Path.Combine(folder.Path, "hello.yaml"), "name: hello\nscriptPath: gone.sh\n");
+        await Eventually.UntilAsync(() => serve.Log.Contains("hello.yaml: not loaded", StringComparison.Ordinal), "the broken file to be reported");
+        var kept = await serve.GetAsync("/v1/events/hello");
+        File.Delete(Path.Combine(folder.Path, "flow.yaml"));
+        await Eventually.UntilAsync(() => serve.Http.GetAsync("/v1/workflows/flow").Result.StatusCode == HttpStatusCode.NotFound, "the removed file's workflow to go");
+
+        Assert.NotEqual((string)before["hash"]!, (string)changed["hash"]!);
+        Assert.Equal((string)changed["hash"]!, (string)kept["hash"]!);
+        Assert.Contains("gone.sh", serve.Log);
+    }
+}
