@@ -38,3 +38,52 @@ public sealed class ScheduleTests
         Assert.Equal(new[] { one.Api, two.Api }.Order(), byInstance.Keys.Order());
     }
 }
+
+/// <summary>What a fire does while the previous run of the same definition still goes: overlap skip, queue or allow.</summary>
+public sealed class OverlapTests
+{
+    [Theory]
+    [InlineData("skip")]
+    [InlineData("queue")]
+    [InlineData("allow")]
+    public async Task OverlapDecidesWhatAFireDoesWhileThePreviousRunStillGoes(string overlap)
+    {
+        using var database = new TestDatabase();
+        await using var serve = await ServeInstance.StartAsync(database.ConnectionString, concurrency: 4);
+        // Runs of 2.5 s fired at four seconds in a row, a few seconds from now; nothing fires again for a minute.
+        var firstFire = DateTimeOffset.UtcNow.AddSeconds(5);
+        var first = firstFire.Second;
+        var seconds = string.Join(',', Enumerable.Range(0, 4).Select(i => (first + i) % 60));
+        await serve.PutEventAsync("slow", Scripts.BashRecorder("slow", $"{{cron: \"{seconds} * * * * *\", overlap: {overlap}}}", sleepSeconds: 2.5));
+        // Queued and allowed, all four fires run: wait for them. Skipped, a fire runs at its time or never: wait past the last one.
+        if (overlap == "skip") await Task.Delay(firstFire.AddSeconds(6) - DateTimeOffset.UtcNow);
+        else await Eventually.UntilAsync(() => serve.RunsOfAsync("slow").Result.Count(r => (string)r["status"]! == "succeeded") == 4, "all four fires' runs to end");
+        await Eventually.UntilAsync(() => serve.RunsOfAsync("slow").Result.All(r => (string)r["status"]! is not ("running" or "queued")), "the last runs to end");
+        await serve.Http.DeleteAsync("/v1/events/slow");
+
+        var outputs = new List<JsonNode>();
+        foreach (var run in await serve.RunsOfAsync("slow"))
+        {
+            Assert.True((string)run["status"]! == "succeeded", run.ToJsonString());
+            outputs.Add((await serve.OutputOfAsync((string)run["runId"]!))!);
+        }
+        var spans = outputs.Select(o => (Start: (double)o["start"]!, End: (double)o["end"]!)).OrderBy(s => s.Start).ToList();
+        var overlapping = spans.Zip(spans.Skip(1)).Count(p => p.Second.Start < p.First.End);
+        var times = outputs.Select(o => DateTimeOffset.Parse((string)o["event"]!["scheduledAt"]!, CultureInfo.InvariantCulture)).Order().ToList();
+        var contiguous = times.Zip(times.Skip(1)).All(p => p.Second - p.First == TimeSpan.FromSeconds(1));
+        var seen = $"{overlap}: {times.Count} runs, {overlapping} overlapping, scheduled at " + string.Join(", ", times.Select(t => t.ToString("ss", CultureInfo.InvariantCulture)));
+
+        switch (overlap)
+        {
+            case "skip": // one at a time; a fire while one runs does not run (the second second's surely not)
+                Assert.True(overlapping == 0 && times.Count is >= 1 and < 4 && times[0].Second == first && !times.Any(t => t.Second == (first + 1) % 60), seen);
+                break;
+            case "queue": // one at a time; every fire ran, each when the one before had ended
+                Assert.True(overlapping == 0 && times.Count == 4 && contiguous && times[0].Second == first, seen);
+                break;
+            default: // every fire ran on time, alongside the previous ones
+                Assert.True(overlapping >= 3 && contiguous && times.Count == 4, seen);
+                break;
+        }
+    }
+}

@@ -180,15 +180,19 @@ public sealed class ServeInstance : IAsyncDisposable
 /// <summary>Scripts the tests schedule, written once.</summary>
 public static class Scripts
 {
-    /// <summary>A bash event (quick to start) that sets as its output its input, which instance ran it, and when it started and ended.</summary>
-    public static string BashRecorder(string name) => $$"""
+    /// <summary>
+    /// A bash event (quick to start) that sets as its output its input, its context (with scheduledAt), which instance
+    /// ran it, and when it started and ended.
+    /// </summary>
+    public static string BashRecorder(string name, string? schedule = null, double sleepSeconds = 0.05) => $$"""
         name: {{name}}
         language: bash
+        {{(schedule is null ? "" : "schedule: " + schedule)}}
         script: |
           start=$(date +%s.%N)
           input=$(cronium_input)
-          sleep 0.05
-          cronium_output "{\"input\": $input, \"api\": \"$CRONIUM_RUNTIME_API\", \"start\": $start, \"end\": $(date +%s.%N)}"
+          sleep {{sleepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
+          cronium_output "{\"input\": ${input:-null}, \"event\": $(cronium_event), \"api\": \"$CRONIUM_RUNTIME_API\", \"start\": $start, \"end\": $(date +%s.%N)}"
         """;
 
     /// <summary>A Python event that sets as its output when it was meant to run, which instance ran it, and when it started and ended.</summary>
