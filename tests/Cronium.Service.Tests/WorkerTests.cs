@@ -92,7 +92,7 @@ public sealed class WorkerTests
         Assert.Empty((await one.GetAsync($"/v1/runs/{queued}"))["executions"]!.AsArray());
     }
 
-    private static bool Alive(int pid)
+    internal static bool Alive(int pid)
     {
         var stat = $"/proc/{pid}/stat";
         if (!File.Exists(stat)) return false;
@@ -105,5 +105,40 @@ public sealed class WorkerTests
         {
             return false;
         }
+    }
+}
+
+/// <summary>An instance killed while it runs a job: another recovers the run (Quartz's clustered recovery).</summary>
+public sealed class RecoveryTests
+{
+    [Fact]
+    public async Task AnInstanceKilledWhileItRunsAJobHasItsRunMarkedInterruptedByTheOtherAndNothingLeftRunning()
+    {
+        using var database = new TestDatabase();
+        using var folder = new TempFolder();
+        var one = await ServeInstance.StartAsync(database.ConnectionString);
+        var two = await ServeInstance.StartAsync(database.ConnectionString);
+        await using var _ = one;
+        await using var __ = two;
+        var started = Path.Combine(folder.Path, "started");
+        await one.PutEventAsync("victim", $"name: victim\nlanguage: bash\nscript: |\n  echo \"$$ $CRONIUM_RUNTIME_API\" > {started}.tmp && mv {started}.tmp {started}\n  sleep 300\n");
+
+        var runId = await one.StartRunAsync("victim");
+        await Eventually.UntilAsync(() => File.Exists(started), "the script to start");
+        var parts = File.ReadAllText(started).Trim().Split(' ');
+        var (pid, api) = (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1]);
+        var (dead, alive) = api == one.Api ? (one, two) : (two, one);
+        dead.Kill(); // SIGKILL: no goodbye, its Quartz check-ins just stop
+
+        await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{runId}").Result["status"]! == "interrupted", "the other instance to mark the run interrupted");
+        await Eventually.UntilAsync(() => !WorkerTests.Alive(pid), "the dead instance's script to be ended");
+        var run = await alive.GetAsync($"/v1/runs/{runId}");
+        Assert.Equal("failed", (string)run["executions"]![0]!["status"]!);
+        Assert.Contains("instance", (string)run["error"]!);
+        // The survivor goes on working.
+        var after = await alive.StartRunAsync("victim");
+        await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{after}").Result["status"]! == "running", "a new run on the survivor");
+        await alive.Http.PostAsync($"/v1/runs/{after}/cancel", null);
+        await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{after}").Result["status"]! == "cancelled", "the new run to be cancelled");
     }
 }

@@ -15,6 +15,12 @@ namespace Cronium.Execution.Backends;
 public sealed class ProcessBackend(HelperPaths helpers, bool inheritEnvironment = true) : IExecutionBackend
 {
     /// <summary>What a script started by a service keeps of the service's environment: nothing that could hold its settings or secrets.</summary>
+    /// <summary>
+    /// Kills what an execution started on this machine, found by the execution id in its environment: what a service
+    /// instance that died left running, ended by the instance that recovers its run.
+    /// </summary>
+    public static void KillLeftoversOf(string executionId) => ProcessSweep.KillEverythingOf(0, executionId);
+
     public static readonly string[] MinimalEnvironment = ["PATH", "HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME", "SHELL"];
 
     public string Name => "process";

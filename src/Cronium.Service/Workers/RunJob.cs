@@ -21,7 +21,16 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         var (kind, name) = (definition.GetString(JobData.Kind)!, definition.GetString(JobData.Name)!);
         var runData = context.Trigger.JobDataMap;
         var runId = runData.GetString(JobData.RunId);
-        var scheduledAt = runId is null ? context.ScheduledFireTimeUtc : null;
+        DateTimeOffset? scheduledAt = null;
+        if (context.Recovering && context.RecoveringTriggerKey is { } original)
+        {
+            // Run again by Quartz for an instance that died: the original trigger says which run (a started run's
+            // trigger is named after it) or which scheduled time (a schedule's fire).
+            if (original.Group == "runs") runId ??= original.Name;
+            else if (long.TryParse(runData.GetString(SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime), out var meantMs))
+                scheduledAt = DateTimeOffset.FromUnixTimeMilliseconds(meantMs);
+        }
+        if (runId is null) scheduledAt ??= context.ScheduledFireTimeUtc;
         var client = worker.Client;
 
         if (runId is null)
@@ -49,7 +58,7 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
             if (context.Recovering && status == "running")
             {
                 logger.LogWarning("{Kind} {Name}: run {RunId} was interrupted (its instance stopped while running it)", kind, name, runId);
-                await client.CompleteRunAsync(runId, "interrupted", "the instance running it stopped before it ended", CancellationToken.None);
+                await InterruptAsync(client, run, CancellationToken.None);
                 metrics.Ended(kind, name, "interrupted");
             }
             return;
@@ -85,6 +94,29 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         {
             metrics.Left();
         }
+    }
+
+    /// <summary>
+    /// A run whose instance died: its running executions end failed (their tokens die with them) and whatever they
+    /// left on this machine is killed; the run ends <c>interrupted</c>. A container is removed by the next instance
+    /// that starts on its machine (the docker backend's leftover sweep).
+    /// </summary>
+    private static async Task InterruptAsync(RuntimeClient client, JsonObject run, CancellationToken cancellationToken)
+    {
+        const string why = "the instance running it stopped before it ended";
+        foreach (var execution in run["executions"]!.AsArray().Where(e => (string)e!["status"]! == "running"))
+        {
+            var id = (string)execution!["executionId"]!;
+            ProcessBackend.KillLeftoversOf(id);
+            try
+            {
+                await client.CompleteExecutionAsync(id, "failed", null, why, cancellationToken);
+            }
+            catch (RuntimeApiException e) when (e.Code == "execution_finished")
+            {
+            }
+        }
+        await client.CompleteRunAsync((string)run["runId"]!, "interrupted", why, cancellationToken);
     }
 
     private static async Task<bool> AnyRunningAsync(RuntimeClient client, string kind, string name, CancellationToken cancellationToken)
