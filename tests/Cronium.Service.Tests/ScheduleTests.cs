@@ -87,3 +87,35 @@ public sealed class OverlapTests
         }
     }
 }
+
+/// <summary>Fires missed while the service was down run once when it is back, not once each and not never.</summary>
+public sealed class MisfireTests
+{
+    [Fact]
+    public async Task FiresMissedWhileTheServiceWasStoppedRunOnceWhenItStartsAgain()
+    {
+        using var database = new TestDatabase();
+        var settings = new Dictionary<string, string> { ["Runtime__Workers__MisfireThresholdSeconds"] = "2" };
+        // Six fires, a second apart, starting 10 s from now: the service is stopped before the first and started after the last.
+        var firstFire = DateTimeOffset.UtcNow.AddSeconds(10);
+        var seconds = string.Join(',', Enumerable.Range(0, 6).Select(i => (firstFire.Second + i) % 60));
+        await using (var before = await ServeInstance.StartAsync(database.ConnectionString, settings: settings))
+        {
+            await before.PutEventAsync("missed", Scripts.BashRecorder("missed", $"{{cron: \"{seconds} * * * * *\"}}"));
+        }
+        Assert.True(DateTimeOffset.UtcNow < firstFire.AddSeconds(-1), "the service took too long to stop; the test proves nothing");
+        await Task.Delay(firstFire.AddSeconds(8) - DateTimeOffset.UtcNow);
+
+        await using var after = await ServeInstance.StartAsync(database.ConnectionString, settings: settings);
+        var back = DateTimeOffset.UtcNow;
+        await Eventually.UntilAsync(() => after.RunsOfAsync("missed").Result.Any(r => (string)r["status"]! == "succeeded"), "the missed fires' run");
+        await Task.Delay(TimeSpan.FromSeconds(4)); // room for a second run, if there were one
+        await after.Http.DeleteAsync("/v1/events/missed");
+
+        var runs = await after.RunsOfAsync("missed");
+        Assert.Single(runs);
+        var meant = DateTimeOffset.Parse((string)(await after.OutputOfAsync((string)runs[0]["runId"]!))!["event"]!["scheduledAt"]!, CultureInfo.InvariantCulture);
+        // It carries the first missed fire's time, so a script can tell which fires it stands for.
+        Assert.Equal(firstFire.ToUnixTimeSeconds(), meant.ToUnixTimeSeconds());
+    }
+}

@@ -20,6 +20,12 @@ public sealed class WorkerOptions
 
     /// <summary>How often a worker looks for a cancel request of the runs it runs, on whichever instance it was made.</summary>
     public int CancelPollMilliseconds { get; set; } = 500;
+
+    /// <summary>
+    /// How late a fire may start and still count as its own: a schedule fire later than this (the service was down)
+    /// is a misfire, and all of a schedule's misfires run once, on recovery, as one run.
+    /// </summary>
+    public int MisfireThresholdSeconds { get; set; } = 60;
 }
 
 internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
@@ -30,6 +36,7 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         if (options.Concurrency is < 1 or > 1024) failures.Add($"Runtime:Workers:Concurrency must be 1 to 1024 (got {options.Concurrency}).");
         if (options.Backend is not ("process" or "docker")) failures.Add($"Runtime:Workers:Backend must be process or docker (got '{options.Backend}').");
         if (options.CancelPollMilliseconds is < 50 or > 60_000) failures.Add("Runtime:Workers:CancelPollMilliseconds must be 50 to 60000.");
+        if (options.MisfireThresholdSeconds is < 1 or > 86_400) failures.Add("Runtime:Workers:MisfireThresholdSeconds must be 1 to 86400.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

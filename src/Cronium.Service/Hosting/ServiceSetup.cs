@@ -42,8 +42,9 @@ internal static class ServiceSetup
                 store.ConfigureStore(o =>
                 {
                     o.StoreJobDataAsStrings = true; // a definition's YAML and files, a run's id and input: readable in the table
-                    // A run that waited for a free worker is not a misfire to handle: it still runs (FireNow / FireAndProceed).
-                    o.MisfireThreshold = TimeSpan.FromSeconds(60);
+                    // Later than this, a fire is a misfire: a schedule's run once on recovery (FireAndProceed), a started
+                    // run still (FireNow). Below it, a fire that waited for a free worker is simply late.
+                    o.MisfireThreshold = TimeSpan.FromSeconds(Math.Clamp(workers.MisfireThresholdSeconds, 1, 86_400));
                     // The tables are migrated with the runtime's (DbUp, 0004_scheduler.sql); Quartz only checks them.
                     o.SchemaProvisioning = SchemaProvisioning.Validate;
                 });
