@@ -14,6 +14,7 @@ internal static class CliProgram
             RunsCommand.Create(),
             RunsCommand.CreateLogs(),
             CredentialsCommand.Create(),
+            ApplyCommand.Create(),
         };
         // Ctrl-C is ours to handle: a run must complete its execution and remove its container before it exits.
         // No response files: @FILE is ours (--input @in.json, --secret @s.json, --orchestrator-key @key), read whole.

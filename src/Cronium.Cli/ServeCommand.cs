@@ -13,11 +13,6 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, _) =>
         {
-            if (!OperatingSystem.IsLinux())
-            {
-                Console.Error.WriteLine("cronium serve runs on Linux (its workers use process sessions, Unix sockets and Docker).");
-                return ExitCodes.Usage;
-            }
             // The host handles Ctrl-C and SIGTERM itself, stopping gracefully.
             await using var app = Cronium.Service.ServiceApp.Create([.. parse.UnmatchedTokens]);
             await app.RunAsync();

@@ -12,6 +12,3 @@ global using Microsoft.Extensions.Hosting;
 global using Microsoft.Extensions.Logging;
 global using Microsoft.Extensions.Options;
 global using Quartz;
-
-// The service runs where its backends do (processes in sessions, Unix sockets, Docker): Linux.
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

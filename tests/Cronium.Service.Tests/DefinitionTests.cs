@@ -88,3 +88,49 @@ public sealed class DefinitionTests
         Assert.Contains("gone.sh", serve.Log);
     }
 }
+
+/// <summary><c>cronium apply DIR --runtime URL</c>, run as a user runs it.</summary>
+public sealed class ApplyTests
+{
+    [Fact]
+    public async Task ApplyUploadsAFolderAndSaysWhatWasAddedChangedUnchangedAndRemovedAndABadFolderUploadsNothing()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "hello.sh"), "echo hello\n");
+        File.WriteAllText(Path.Combine(folder.Path, "hello.yaml"), "name: hello\nscriptPath: hello.sh\n");
+        File.WriteAllText(Path.Combine(folder.Path, "flow.yaml"), "name: flow\nnodes:\n  - {id: a, event: hello.yaml}\n");
+        await using var serve = await ServeInstance.StartAsync(null);
+        await serve.PutEventAsync("old", "name: old\nlanguage: bash\nscript: 'true'\n");
+
+        var first = await Apply(serve, folder.Path);
+        var second = await Apply(serve, folder.Path);
+        File.WriteAllText(Path.Combine(folder.Path, "hello.sh"), "echo hello again\n");
+        var third = await Apply(serve, folder.Path);
+        File.WriteAllText(Path.Combine(folder.Path, "broken.yaml"), "name: broken\nscriptPath: missing.sh\n");
+        var refused = await Apply(serve, folder.Path);
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Equal(["added     workflow flow", "added     event hello", "removed   event old"], Lines(first.Stdout));
+        Assert.Equal(["unchanged workflow flow", "unchanged event hello"], Lines(second.Stdout));
+        Assert.Equal(["changed   workflow flow", "changed   event hello"], Lines(third.Stdout)); // the workflow bundles hello.sh too
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("broken.yaml", refused.Stderr);
+        Assert.Contains("missing.sh", refused.Stderr);
+        Assert.Empty(Lines(refused.Stdout));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await serve.Http.GetAsync("/v1/events/broken")).StatusCode);
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> Apply(ServeInstance serve, string folder)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "cronium.dll"), "apply", folder, "--runtime", serve.Api }) info.ArgumentList.Add(a);
+        info.Environment["CRONIUM_ORCHESTRATOR_KEY"] = ServeInstance.OrchestratorKey;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -145,6 +145,18 @@ public sealed class RuntimeClient : IDisposable
     public async Task<JsonObject> GetLogsAsync(string executionId, long after, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Get, $"v1/executions/{Uri.EscapeDataString(executionId)}/logs?after={after}", null, cancellationToken))!.AsObject();
 
+    // Definitions (cronium serve): kind is "events" or "workflows", as the routes spell it.
+
+    public async Task<JsonObject> PutDefinitionAsync(string kinds, string name, string yaml, IReadOnlyDictionary<string, string> files, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Put, $"v1/{kinds}/{Uri.EscapeDataString(name)}",
+            new JsonObject { ["definition"] = yaml, ["files"] = new JsonObject(files.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))) }, cancellationToken))!.AsObject();
+
+    public async Task<JsonArray> ListDefinitionsAsync(string kinds, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"v1/{kinds}", null, cancellationToken))!["items"]!.AsArray();
+
+    public Task DeleteDefinitionAsync(string kinds, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"v1/{kinds}/{Uri.EscapeDataString(name)}", null, cancellationToken);
+
     // Tool credentials, write-only: the secret goes in, only its name and tool come back.
 
     public Task PutCredentialAsync(string userId, string name, string tool, JsonObject secret, CancellationToken cancellationToken) =>

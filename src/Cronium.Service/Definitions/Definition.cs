@@ -117,7 +117,10 @@ public sealed class Workspace : IDisposable
 {
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("cronium-def-");
 
-    public Workspace() => File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    public Workspace()
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
 
     public string Path => folder.FullName;
 

@@ -38,30 +38,25 @@ internal sealed class FolderDefinitions(IOptions<ServiceOptions> options, Defini
 
     private async Task LoadAsync(string folder, CancellationToken cancellationToken)
     {
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-            .Where(f => !f.Split('/').Any(p => p.StartsWith('.')))
-            .ToDictionary(f => f, f => File.ReadAllText(Path.Combine(folder, f)));
+        var entries = DefinitionFolder.Read(folder);
         var present = new HashSet<(string, string)>();
-        foreach (var yaml in files.Keys.Where(f => !f.Contains('/') && (f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))))
+        foreach (var entry in entries)
         {
-            var text = files[yaml];
-            var kind = IsWorkflow(text) ? DefinitionKinds.Workflow : DefinitionKinds.Event;
             try
             {
-                var definition = Definition.Check(kind, null, yaml, text, files.Where(f => f.Key != yaml).ToDictionary());
-                present.Add((kind, definition.Name));
+                var definition = Definition.Check(entry.Kind, null, entry.FileName, entry.Yaml, entry.Files);
+                present.Add((entry.Kind, definition.Name));
                 var change = await catalog.SaveAsync(definition, "folder", cancellationToken);
-                if (change != "unchanged") logger.LogInformation("{File}: {Kind} {Name} {Change}", yaml, kind, definition.Name, change);
+                if (change != "unchanged") logger.LogInformation("{File}: {Kind} {Name} {Change}", entry.FileName, entry.Kind, definition.Name, change);
             }
             catch (DefinitionException e)
             {
-                logger.LogError("{File}: not loaded (the definition in force, if any, stays): {Problems}", yaml, string.Join("; ", e.Problems));
+                logger.LogError("{File}: not loaded (the definition in force, if any, stays): {Problems}", entry.FileName, string.Join("; ", e.Problems));
             }
         }
         foreach (var kind in new[] { DefinitionKinds.Event, DefinitionKinds.Workflow })
             foreach (var job in await catalog.ListAsync(kind, cancellationToken))
-                if (DefinitionCatalog.CameFromFolder(job) && !present.Contains((kind, job.Key.Name)) && !AnyFileFailed(files, job.Key.Name))
+                if (DefinitionCatalog.CameFromFolder(job) && !present.Contains((kind, job.Key.Name)) && !StillHasFile(entries, job.Key.Name))
                 {
                     await catalog.DeleteAsync(kind, job.Key.Name, cancellationToken);
                     logger.LogInformation("{Kind} {Name} removed (no longer in {Folder})", kind, job.Key.Name, folder);
@@ -69,9 +64,6 @@ internal sealed class FolderDefinitions(IOptions<ServiceOptions> options, Defini
     }
 
     /// <summary>A definition whose file is still there but now fails stays in force; only a removed file removes it.</summary>
-    private static bool AnyFileFailed(Dictionary<string, string> files, string name) =>
-        files.ContainsKey(name + ".yaml") || files.ContainsKey(name + ".yml");
-
-    private static bool IsWorkflow(string yaml) =>
-        yaml.Split('\n').Any(line => line.StartsWith("nodes:", StringComparison.Ordinal));
+    private static bool StillHasFile(IReadOnlyList<FolderEntry> entries, string name) =>
+        entries.Any(e => e.FileName == name + ".yaml" || e.FileName == name + ".yml");
 }

@@ -39,6 +39,7 @@ internal sealed class WorkerEndpoint : IDisposable
             // Private outer folder; the socket's own folder traversable so a container's non-root user reaches it.
             folder = Directory.CreateTempSubdirectory("cronium-serve-");
             var inner = Directory.CreateDirectory(Path.Combine(folder.FullName, "socket"));
+            if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("cronium serve runs on Linux");
             File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             File.SetUnixFileMode(inner.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
