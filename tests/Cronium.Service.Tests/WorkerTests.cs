@@ -142,3 +142,28 @@ public sealed class RecoveryTests
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{after}").Result["status"]! == "cancelled", "the new run to be cancelled");
     }
 }
+
+/// <summary>An instance stopped (SIGTERM) while it runs a job: the run is cancelled and recorded, nothing is left behind.</summary>
+public sealed class StopTests
+{
+    [Fact]
+    public async Task StoppingAnInstanceCancelsTheRunsItIsRunningAndRecordsThemWithNothingLeftRunning()
+    {
+        using var database = new TestDatabase();
+        using var folder = new TempFolder();
+        var started = Path.Combine(folder.Path, "started");
+        var serve = await ServeInstance.StartAsync(database.ConnectionString);
+        await serve.PutEventAsync("long", $"name: long\nlanguage: bash\nscript: |\n  echo $$ > {started}.tmp && mv {started}.tmp {started}\n  sleep 300\n");
+        var runId = await serve.StartRunAsync("long");
+        await Eventually.UntilAsync(() => File.Exists(started), "the script to start");
+        var pid = int.Parse(File.ReadAllText(started).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        await serve.DisposeAsync(); // SIGTERM, and waits for the process to exit
+
+        await using var after = await ServeInstance.StartAsync(database.ConnectionString);
+        var run = await after.GetAsync($"/v1/runs/{runId}");
+        Assert.Equal("cancelled", (string)run["status"]!);
+        Assert.Equal("cancelled", (string)run["executions"]![0]!["status"]!);
+        Assert.False(WorkerTests.Alive(pid));
+    }
+}

@@ -35,6 +35,9 @@ internal static class ServiceSetup
                 // How often an idle instance looks for due triggers another instance made (a run started there, a fire
                 // its busy workers cannot take): Quartz's 30 s default would leave a queued run waiting that long.
                 s.IdleWaitTime = TimeSpan.FromSeconds(1);
+                // A stop cancels the runs this instance is running: their processes and containers are stopped and
+                // they end cancelled, recorded while the runtime still answers (see SchedulerStop).
+                s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
             q.UseDefaultThreadPool(Math.Clamp(workers.Concurrency, 1, 1024));
             q.UsePersistentStore(store =>
@@ -71,17 +74,40 @@ internal static class ServiceSetup
         // Quartz checks its tables when its hosted service starts, and hosted services start in the order they were
         // added: the runtime's migration is added after this, so it runs here first too (the second run finds nothing to do).
         builder.Services.AddHostedService<Cronium.Runtime.Storage.Migrator>();
-        // Jobs start once the runtime listens; a stop lets the running runs end (each has its timeout).
+        // Jobs start once the runtime listens.
         builder.Services.AddQuartzHostedService(o =>
         {
             o.AwaitApplicationStarted = true;
             o.WaitForJobsToComplete = true;
         });
+        builder.Services.AddHostedService<SchedulerStop>();
     }
 
     public static void MapService(this WebApplication app)
     {
+        // Resolved here so the container owns it and disposes it (and the socket folder it made) with the app,
+        // whether or not the app ever ran.
+        _ = app.Services.GetRequiredService<WorkerEndpoint>();
         app.MapDefinitions();
         app.MapStartRuns();
     }
+}
+
+/// <summary>
+/// Stops the scheduler when the host begins to stop, before the server does: hosted services stop in reverse
+/// order, so Kestrel would stop first and the runs being cancelled could not record how they ended.
+/// </summary>
+internal sealed class SchedulerStop(ISchedulerFactory schedulers, IHostApplicationLifetime lifetime) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            var scheduler = schedulers.GetScheduler().GetAwaiter().GetResult();
+            scheduler.Shutdown(true).GetAwaiter().GetResult();
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
