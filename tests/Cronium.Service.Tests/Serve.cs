@@ -61,6 +61,9 @@ public sealed class ServeInstance : IAsyncDisposable
         info.ArgumentList.Add("serve");
         var env = new Dictionary<string, string>
         {
+            // Its temporary folders (jobs, definitions being checked) inside the instance's own, removed with it,
+            // even when the test kills it with SIGKILL and it cannot clean up after itself.
+            ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(folder.FullName, "tmp")).FullName,
             ["Runtime__ListenTcp"] = "false",
             ["Runtime__UnixSocket"] = socket,
             ["Runtime__SigningKey"] = SigningKey,
