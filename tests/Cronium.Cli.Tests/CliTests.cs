@@ -159,6 +159,6 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
 
         Assert.Equal(130, process.ExitCode);
         Assert.Equal("cancelled", (string)JsonNode.Parse(stdout)!["status"]!);
-        Assert.False(Paths.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
+        Assert.False(Processes.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
     }
 }

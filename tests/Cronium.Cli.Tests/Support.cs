@@ -60,43 +60,11 @@ public sealed class CliRunner(IReadOnlyDictionary<string, string> environment)
     }
 }
 
-public sealed class TempFolder : IDisposable
-{
-    public DirectoryInfo Info { get; } = Directory.CreateTempSubdirectory("cronium-cli-");
-
-    public string Path => Info.FullName;
-
-    public string Write(string name, string text)
-    {
-        var path = System.IO.Path.Combine(Info.FullName, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    public void Dispose() => Info.Delete(recursive: true);
-}
-
 public static class Paths
 {
     public static string Repository { get; } = FindRepository();
 
     public static string Examples => Path.Combine(Repository, "examples");
-
-    /// <summary>Running, as opposed to gone or a zombie (killed, not yet reaped by whoever adopted it).</summary>
-    public static bool IsAlive(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat)) return false;
-        try
-        {
-            var text = File.ReadAllText(stat);
-            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     private static string FindRepository()
     {

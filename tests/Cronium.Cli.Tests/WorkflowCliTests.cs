@@ -107,7 +107,7 @@ public sealed class WorkflowCliTests(CliHome home) : IClassFixture<CliHome>
         var result = JsonNode.Parse(stdout)!;
         Assert.Equal("cancelled", (string)result["status"]!);
         Assert.Equal(("cancelled", "cancelled"), ((string)result["nodes"]!["wait"]!["status"]!, (string)result["nodes"]!["after"]!["status"]!));
-        Assert.False(Paths.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
+        Assert.False(Processes.IsAlive(int.Parse((await File.ReadAllTextAsync(pidFile)).Trim())));
         var record = JsonNode.Parse((await Cli.RunAsync("runs", "show", (string)result["runId"]!, "--json")).Stdout)!;
         Assert.Equal("cancelled", (string)record["status"]!);
         Assert.Equal("cancelled", (string)record["executions"]![0]!["status"]!);

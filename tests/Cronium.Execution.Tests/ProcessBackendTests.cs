@@ -82,7 +82,7 @@ public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<
         Assert.Equal(ending == "exits" ? "succeeded" : "timed_out", result.Status);
         var pids = (await File.ReadAllLinesAsync(pidFile)).Select(int.Parse).ToList();
         Assert.Equal(4, pids.Count);
-        Assert.All(pids, pid => Assert.False(Paths.IsAlive(pid), $"process {pid} is still running"));
+        Assert.All(pids, pid => Assert.False(Processes.IsAlive(pid), $"process {pid} is still running"));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ProcessBackendTests(RuntimeFixture fixture) : IClassFixture<
         var result = await running;
 
         Assert.Equal("cancelled", result.Status);
-        Assert.All(File.ReadAllLines(pidFile).Select(int.Parse), pid => Assert.False(Paths.IsAlive(pid), $"process {pid} is still running"));
+        Assert.All(File.ReadAllLines(pidFile).Select(int.Parse), pid => Assert.False(Processes.IsAlive(pid), $"process {pid} is still running"));
         var execution = await fixture.Runtime.Client.GetExecutionAsync(result.ExecutionId, default);
         Assert.Equal("cancelled", (string)execution["status"]!);
     }

@@ -23,16 +23,6 @@ public sealed class RuntimeFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A temporary folder, removed afterwards.</summary>
-public sealed class TempFolder : IDisposable
-{
-    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("cronium-exec-");
-
-    public string Path => dir.FullName;
-
-    public void Dispose() => dir.Delete(recursive: true);
-}
-
 /// <summary>Collects what a job printed, by stream.</summary>
 public sealed class CapturedOutput : IOutputSink
 {
@@ -64,22 +54,6 @@ public static class Paths
         Timeout = timeout ?? TimeSpan.FromSeconds(30),
         Resources = resources ?? ResourceLimits.Default,
     };
-
-    /// <summary>Running, as opposed to gone or a zombie (killed, not yet reaped by whoever adopted it).</summary>
-    public static bool IsAlive(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat)) return false;
-        try
-        {
-            var text = File.ReadAllText(stat);
-            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>A script's view of the runtime, with the token it was given: what a leaked token could still do.</summary>
     public static async Task<int> StatusWithTokenAsync(EmbeddedRuntime runtime, string executionId, string token)

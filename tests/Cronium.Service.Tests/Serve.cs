@@ -212,12 +212,3 @@ public static class Scripts
         .AppendLine("                  'start': start, 'end': time.time(), 'input': cronium.input()})")
         .ToString();
 }
-
-public sealed class TempFolder : IDisposable
-{
-    public DirectoryInfo Info { get; } = Directory.CreateTempSubdirectory("cronium-service-test-");
-
-    public string Path => Info.FullName;
-
-    public void Dispose() => Info.Delete(recursive: true);
-}

@@ -59,7 +59,7 @@ public sealed class WorkerTests
         Assert.True(cancel.IsSuccessStatusCode, await cancel.Content.ReadAsStringAsync());
 
         await Eventually.UntilAsync(() => (string)one.GetAsync($"/v1/runs/{runId}").Result["status"]! == "cancelled", "the run to end cancelled");
-        await Eventually.UntilAsync(() => !Alive(pid), "the script's process to be gone");
+        await Eventually.UntilAsync(() => !Processes.IsAlive(pid), "the script's process to be gone");
         var run = await one.GetAsync($"/v1/runs/{runId}");
         Assert.Equal("cancelled", (string)run["executions"]![0]!["status"]!);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "a 300 s script was not stopped");
@@ -91,21 +91,6 @@ public sealed class WorkerTests
         Assert.False(File.Exists(marker));
         Assert.Empty((await one.GetAsync($"/v1/runs/{queued}"))["executions"]!.AsArray());
     }
-
-    internal static bool Alive(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat)) return false;
-        try
-        {
-            var text = File.ReadAllText(stat);
-            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>An instance killed while it runs a job: another recovers the run (Quartz's clustered recovery).</summary>
@@ -131,7 +116,7 @@ public sealed class RecoveryTests
         dead.Kill(); // SIGKILL: no goodbye, its Quartz check-ins just stop
 
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{runId}").Result["status"]! == "interrupted", "the other instance to mark the run interrupted");
-        await Eventually.UntilAsync(() => !WorkerTests.Alive(pid), "the dead instance's script to be ended");
+        await Eventually.UntilAsync(() => !Processes.IsAlive(pid), "the dead instance's script to be ended");
         var run = await alive.GetAsync($"/v1/runs/{runId}");
         Assert.Equal("failed", (string)run["executions"]![0]!["status"]!);
         Assert.Contains("instance", (string)run["error"]!);
@@ -164,6 +149,6 @@ public sealed class StopTests
         var run = await after.GetAsync($"/v1/runs/{runId}");
         Assert.Equal("cancelled", (string)run["status"]!);
         Assert.Equal("cancelled", (string)run["executions"]![0]!["status"]!);
-        Assert.False(WorkerTests.Alive(pid));
+        Assert.False(Processes.IsAlive(pid));
     }
 }
