@@ -47,6 +47,18 @@ public sealed class DefinitionTests
     }
 
     [Fact]
+    public async Task ADefinitionsFolderThatDoesNotExistStopsTheStartNamingTheSetting()
+    {
+        using var folder = new TempFolder();
+        var missing = Path.Combine(folder.Path, "no-such-folder");
+
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServeInstance.StartAsync(null, settings: new Dictionary<string, string> { ["Runtime__DefinitionsPath"] = missing }));
+
+        Assert.Contains($"Runtime:DefinitionsPath '{missing}' is not a folder", failed.Message);
+    }
+
+    [Fact]
     public async Task UploadingTheSameDefinitionAgainIsUnchangedAndAChangeIsChanged()
     {
         await using var serve = await ServeInstance.StartAsync(null);

@@ -82,12 +82,17 @@ public sealed class ServeInstance : IAsyncDisposable
         foreach (var (k, v) in env) info.Environment[k] = v;
         var process = Process.Start(info)!;
         var log = new StreamWriter(Path.Combine(folder.FullName, "serve.log")) { AutoFlush = true };
-        _ = Pump(process.StandardOutput, log);
-        _ = Pump(process.StandardError, log);
+        var pumps = Task.WhenAll(Pump(process.StandardOutput, log), Pump(process.StandardError, log));
 
         var instance = new ServeInstance(process, folder, socket);
         await Eventually.UntilAsync(() => instance.Ready() || process.HasExited, "cronium serve to answer /health/ready");
-        if (process.HasExited) throw new InvalidOperationException($"cronium serve exited ({process.ExitCode}):\n{instance.Log}");
+        if (process.HasExited)
+        {
+            await pumps.WaitAsync(TimeSpan.FromSeconds(10)); // its last words, then its folder goes
+            var message = $"cronium serve exited ({process.ExitCode}):\n{instance.Log}";
+            await instance.DisposeAsync();
+            throw new InvalidOperationException(message);
+        }
         return instance;
     }
 

@@ -8,6 +8,14 @@ public sealed class ServiceOptions
     public string? DefinitionsPath { get; set; }
 }
 
+internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServiceOptions options) =>
+        options.DefinitionsPath is { Length: > 0 } path && !Directory.Exists(path)
+            ? ValidateOptionsResult.Fail($"Runtime:DefinitionsPath '{path}' is not a folder.")
+            : ValidateOptionsResult.Success;
+}
+
 /// <summary><c>Runtime:Workers</c>: how many runs this instance runs at once, and on which backend.</summary>
 public sealed class WorkerOptions
 {

@@ -16,7 +16,8 @@ internal static class ServiceSetup
     {
         var worker = WorkerEndpoint.Prepare(builder.Configuration);
         builder.Services.AddSingleton(_ => worker); // made by a factory, so the container disposes it (and its socket folder)
-        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
+        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         builder.Services.AddSingleton<WorkerBackends>();
