@@ -659,6 +659,8 @@ _cronium_call() {
       esac
     elif [[ $status == 2?? ]]; then
       why="the answer was cut off ($(_cronium_curl_error $rc))" # a 2xx that did not arrive whole
+    elif [[ $status == 409 && $_cronium_body == *'"code":"idempotency_in_progress"'* ]]; then
+      why= # an earlier attempt of this write still runs (its connection broke): wait for its answer
     elif [[ $status != 429 && $status != 5?? ]]; then
       # A final answer (4xx): never retried.
       if [[ -n $quiet && $_cronium_body =~ \"code\":\"$quiet\" ]]; then

@@ -214,6 +214,10 @@ function parseJson(text) {
   }
 }
 
+function inProgress(res) {
+  return res.status === 409 && /"code"\s*:\s*"idempotency_in_progress"/.test(res.body);
+}
+
 function problemError(operationId, res, token) {
   const type = String(res.headers['content-type'] || '');
   const parsed = /json/i.test(type) ? parseJson(res.body) : { ok: false };
@@ -315,7 +319,9 @@ async function call(operationId, { params = {}, query = null, body } = {}) {
         }
         return parsed.value;
       }
-      if (res.status !== 429 && res.status < 500) throw problemError(operationId, res, cfg.token);
+      // 409 idempotency_in_progress: an earlier attempt of this very write still runs (its
+      // connection broke); waiting gets its answer, so it is retried like a 429.
+      if (res.status !== 429 && res.status < 500 && !inProgress(res)) throw problemError(operationId, res, cfg.token);
       const retryAfter = retryAfterMs(res.headers['retry-after']);
       hinted = retryAfter !== null;
       waitMs = hinted ? retryAfter : backoff(attempt);

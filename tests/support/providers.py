@@ -16,6 +16,7 @@ import os
 import socketserver
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional
 
@@ -23,11 +24,15 @@ Listener = Optional[Callable[[Dict[str, Any]], None]]
 
 
 class WebhookServer:
-    """Records every POST (path and JSON body); answers 200 ``ok`` like Slack does."""
+    """Records every POST (path and JSON body); answers 200 ``ok`` like Slack does. ``on_receive`` runs
+    before the answer and may be replaced by a test (to hold the answer, or to break the caller's
+    connection while the provider is busy)."""
 
     def __init__(self, on_receive: Listener = None) -> None:
         received: List[Dict[str, Any]] = []
         self.received = received
+        self.on_receive = on_receive
+        outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
@@ -38,8 +43,8 @@ class WebhookServer:
                     body = raw.decode("utf-8", "replace")
                 entry = {"path": self.path, "body": body}
                 received.append(entry)
-                if on_receive:
-                    on_receive(entry)
+                if outer.on_receive:
+                    outer.on_receive(entry)
                 code, text = (500, b"down") if "fail" in self.path else (200, b"ok")
                 self.send_response(code)
                 self.send_header("Content-Type", "text/plain")
@@ -140,7 +145,16 @@ def serve(out_dir: str) -> None:
                 f.write(json.dumps(dict(entry, kind=kind), ensure_ascii=False) + "\n")
         return write
 
-    web = WebhookServer(record("webhook"))
+    webhook = record("webhook")
+
+    def hold(entry: Dict[str, Any]) -> None:
+        webhook(entry)
+        # A provider busy with a request (path with "held"): the caller's connection can break
+        # meanwhile (helpers/bash/test/relay.py WATCH) while the runtime still waits on this answer.
+        if "held" in entry["path"]:
+            time.sleep(2.5)
+
+    web = WebhookServer(hold)
     smtp = SmtpServer(record("email"))
     with open(out_dir + "/ports.tmp", "w") as f:
         f.write("webhook %d smtp %d\n" % (web.port, smtp.port))

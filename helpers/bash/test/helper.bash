@@ -45,6 +45,16 @@ default_setup() {
   new_execution
 }
 
+# relay DROP [WATCH]: a relay (relay.py) in front of the runtime that loses the first DROP answers
+# (with WATCH: breaks those connections once WATCH grows); points the helper at it. A test's
+# teardown stops it (kill "$(cat "$BATS_TEST_TMPDIR/relay.pid")").
+relay() {
+  python3 "$BATS_TEST_DIRNAME/relay.py" "$BATS_TEST_TMPDIR" "$CRONIUM_RUNTIME_API" "$1" ${2:+"$2"} >/dev/null 2>&1 3>&- 4>&- &
+  echo $! >"$BATS_TEST_TMPDIR/relay.pid"
+  for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/relay.api" ] && break; sleep 0.1; done
+  CRONIUM_RUNTIME_API=$(cat "$BATS_TEST_TMPDIR/relay.api")
+}
+
 # start_providers: the local tool providers (tests/support/providers.py) for this file: a webhook
 # receiver (WEBHOOK_PORT) and an SMTP server (SMTP_PORT) recording into received.jsonl.
 start_providers() {

@@ -3,7 +3,10 @@ to the runtime whole, but once the runtime starts answering, the client's connec
 without a byte of the answer (the write happened; the script never hears of it). Later
 connections pass both ways. Loopback or a Unix socket only.
 
-    python3 relay.py DIR UPSTREAM DROP      UPSTREAM: http://127.0.0.1:PORT or unix:///path.sock
+    python3 relay.py DIR UPSTREAM DROP [WATCH]      UPSTREAM: http://127.0.0.1:PORT or unix:///path.sock
+
+With WATCH (a file), a dropped connection is broken both ways as soon as WATCH grows instead: the
+runtime is still busy with the request (a tool action whose provider has just received it).
 
 Writes DIR/relay.api (the address to use, same transport as UPSTREAM) once it listens, and one
 line per connection to DIR/relay.log ("dropped" or "passed").
@@ -13,8 +16,10 @@ import os
 import socket
 import sys
 import threading
+import time
 
 out_dir, upstream, drop = sys.argv[1], sys.argv[2], int(sys.argv[3])
+watch = sys.argv[4] if len(sys.argv) > 4 else None
 lock = threading.Lock()
 seen = [0]
 
@@ -46,14 +51,26 @@ def pipe(src, dst):
                 pass
 
 
+def size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def handle(client):
     with lock:
         seen[0] += 1
         dropping = seen[0] <= drop
+    was = size(watch) if watch else 0
     up = connect_upstream()
     threading.Thread(target=pipe, args=(client, up), daemon=True).start()
     if dropping:
-        up.recv(1)  # the runtime has answered, so the write is done: lose the answer
+        if watch:
+            while size(watch) == was:  # the provider has the request; the runtime waits on it
+                time.sleep(0.02)
+        else:
+            up.recv(1)  # the runtime has answered, so the write is done: lose the answer
         with open(os.path.join(out_dir, "relay.log"), "a") as f:
             f.write("dropped\n")
         client.shutdown(socket.SHUT_RDWR)

@@ -79,15 +79,6 @@ on_limited() {
   [ "$status" -eq 3 ]
 }
 
-# relay DROP: a relay (relay.py) in front of the runtime that loses the first DROP answers;
-# points the helper at it. The relay is stopped by teardown.
-relay() {
-  python3 "$BATS_TEST_DIRNAME/relay.py" "$BATS_TEST_TMPDIR" "$CRONIUM_RUNTIME_API" "$1" >/dev/null 2>&1 3>&- 4>&- &
-  echo $! >"$BATS_TEST_TMPDIR/relay.pid"
-  for _ in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/relay.api" ] && break; sleep 0.1; done
-  CRONIUM_RUNTIME_API=$(cat "$BATS_TEST_TMPDIR/relay.api")
-}
-
 @test "an answer lost after the write: the retry, same Idempotency-Key, has no second effect" {
   key=$(unique lost)
   cronium_set_variable "$key" before >/dev/null

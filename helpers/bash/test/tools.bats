@@ -12,12 +12,17 @@ setup_file() {
   put_credential discord "{\"tool\": \"discord\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/discord\"}}"
   put_credential email "{\"tool\": \"email\", \"secret\": {\"host\": \"127.0.0.1\", \"port\": $SMTP_PORT, \"username\": \"\", \"password\": \"\", \"from\": \"cronium@example.test\", \"useTls\": false}}"
   put_credential "slack-named-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/named\"}}"
+  put_credential "slack-held-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/held\"}}"
   put_credential "slack-down-$suffix" "{\"tool\": \"slack\", \"secret\": {\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/fail\"}}"
 }
 
 teardown_file() { stop_providers; }
 
 setup() { default_setup; }
+
+teardown() {
+  if [ -f "$BATS_TEST_TMPDIR/relay.pid" ]; then kill "$(cat "$BATS_TEST_TMPDIR/relay.pid")" 2>/dev/null || true; fi
+}
 
 # The runtime's senders come after its first release (issue 2: "the tool senders themselves come
 # later"); until one exists it answers 422 tool_failed "no sender for 'x'". A check that needs a
@@ -102,4 +107,17 @@ skip_without_sender() {
   run --separate-stderr cronium_send_discord 'wrong tool' "slack-named-$CRONIUM_TEST_TRANSPORT"
   [ "$status" -eq 1 ]
   [[ $stderr == "cronium_send_discord: tool_failed (422): "* ]]
+}
+
+@test "a send whose connection breaks while the provider is busy is delivered once and its answer replayed" {
+  # The retry (same Idempotency-Key) meets 409 idempotency_in_progress while the first attempt
+  # still waits on the provider (2.5 s), waits out Retry-After, and gets that attempt's answer.
+  text="held $RANDOM$RANDOM"
+  relay 1 "$BATS_FILE_TMPDIR/received.jsonl"
+  run --separate-stderr cronium_tool_action slack send "{\"text\": \"$text\"}" "slack-held-$CRONIUM_TEST_TRANSPORT"
+  skip_without_sender
+  [ "$status" -eq 0 ]
+  [ "$(jq -c '[.success, .error]' <<<"$output")" = '[true,null]' ]
+  [ "$(grep -F '"/held"' "$BATS_FILE_TMPDIR/received.jsonl" | jq -r .body.text | grep -cxF "$text")" -eq 1 ]
+  [ "$(grep -c dropped "$BATS_TEST_TMPDIR/relay.log")" -eq 1 ]
 }

@@ -272,6 +272,38 @@ describe(`tool actions over ${s.TRANSPORT}`, () => {
     assert.equal(seen[0].json.text, 'hello from node ✓');
   });
 
+  it('a send whose connection breaks while the provider is busy is delivered once and its answer replayed', async (t) => {
+    // The retry (same Idempotency-Key) meets 409 idempotency_in_progress while the first attempt
+    // still waits on the provider, waits out Retry-After, and gets that attempt's answer.
+    const text = `held ${s.uniqueKey('held')}`;
+    const seen = s.recordRequests();
+    const started = [];
+    const onStart = ({ request }) => started.push(request);
+    const channel = require('node:diagnostics_channel').channel('http.client.request.start');
+    channel.subscribe(onStart);
+    let cut = false;
+    hooks.hold = async (request) => {
+      if (cut || !request.url.includes(names.slack)) return;
+      cut = true;
+      started.at(-1).socket.destroy(); // the helper's connection breaks; the runtime goes on waiting
+      await new Promise((r) => setTimeout(r, 2500));
+    };
+    let result;
+    try {
+      result = await sendOrSkip(t, () => cronium.sendSlack(text, names.slack));
+    } finally {
+      hooks.hold = null;
+      channel.unsubscribe(onStart);
+      seen.stop();
+    }
+    if (!result) return;
+    assert.equal(cut, true);
+    assert.equal(result.success, true, JSON.stringify(result));
+    assert.equal(hooks.requests.filter((r) => r.json && r.json.text === text).length, 1, 'one send, not one per attempt');
+    assert.ok(seen.requests.length >= 3, `the first attempt, a 409 and the replay: ${seen.requests.length} requests`);
+    assert.equal(new Set(seen.requests.map((r) => r.idempotencyKey)).size, 1);
+  });
+
   it('sendDiscord posts {content} to the stored webhook', async (t) => {
     const result = await sendOrSkip(t, () => cronium.sendDiscord('discord says hi', names.discord));
     if (!result) return;

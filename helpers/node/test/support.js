@@ -177,17 +177,23 @@ async function freePort() {
   return port;
 }
 
-/** A local webhook endpoint (Slack, Discord, generic): records each request and answers like the provider. */
+/**
+ * A local webhook endpoint (Slack, Discord, generic): records each request and answers like the provider.
+ * A test may set `hold(request)` to a function returning a promise the answer waits for (a busy provider).
+ */
 async function startWebhook() {
   const requests = [];
+  const hook = { hold: null };
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => { body += d; });
-    req.on('end', () => {
+    req.on('end', async () => {
       let json = null;
       try { json = JSON.parse(body); } catch { /* not JSON */ }
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body, json });
+      const request = { method: req.method, url: req.url, headers: req.headers, body, json };
+      requests.push(request);
+      if (hook.hold) await hook.hold(request);
       if (req.url.startsWith('/discord')) {
         res.writeHead(204).end();
       } else if (req.url.startsWith('/slack')) {
@@ -198,7 +204,7 @@ async function startWebhook() {
     });
   });
   const port = await listen(server);
-  return { port, url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(r)) };
+  return Object.assign(hook, { port, url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(r)) });
 }
 
 /** A minimal local SMTP server (no TLS, no auth) that records each message. */

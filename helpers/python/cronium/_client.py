@@ -6,9 +6,10 @@
 * One kept-alive ``http.client`` connection per address (more only when threads call at the
   same time), over TCP or a Unix socket. An idle connection the server has closed is noticed
   before it is used, and a request that meets a just-closed connection is resent at once.
-* Connection errors, 5xx and 429 are retried with capped exponential backoff and jitter
-  (Retry-After honoured) until the deadline; every write carries one Idempotency-Key that all
-  its retries reuse, so it has exactly one effect.
+* Connection errors, 5xx, 429 and 409 ``idempotency_in_progress`` (an earlier attempt of the same
+  write still running) are retried with capped exponential backoff and jitter (Retry-After
+  honoured) until the deadline; every write carries one Idempotency-Key that all its retries
+  reuse, so it has exactly one effect.
 """
 
 import http.client
@@ -351,7 +352,7 @@ def _send(operation: str, settings: _Settings, method: str, path: str, body: Opt
                 endpoint.release(conn)
             else:
                 conn.close()
-            if answer.status < 500 and answer.status != 429:
+            if answer.status < 500 and answer.status != 429 and not _in_progress(answer):
                 return answer
             failure = answer
             retry_after = _retry_after(answer.headers)
@@ -371,6 +372,12 @@ def _send(operation: str, settings: _Settings, method: str, path: str, body: Opt
             why = "%s: %s" % (type(failure).__name__, failure)
         log.debug("%s: retrying in %.2f s after %s", operation, delay, why)
         time.sleep(delay)
+
+
+def _in_progress(answer: _Answer) -> bool:
+    """409 idempotency_in_progress: an earlier attempt of this very write is still running (its
+    connection broke, the runtime carries on); waiting gets its answer, so it is retried like a 429."""
+    return answer.status == 409 and _problem_code(answer) == "idempotency_in_progress"
 
 
 def _problem_code(answer: _Answer) -> str:

@@ -1,11 +1,14 @@
 """Tool actions through the runtime to real local providers (loopback), over both transports."""
 
 import os
+import threading
+import time
 import unittest
-from typing import Any
+from typing import Any, Dict
 
 import support
-from support import LiveTestCase, cronium, unique
+from relay import Relay, parse_api
+from support import LiveTestCase, RetryLog, cronium, unique
 
 
 # The provider round trips need the runtime's senders. Setting this skips them (and only them)
@@ -26,6 +29,7 @@ class ToolActions(support.WithProviders):
             # named ones
             "slack-" + cls.suffix: {"tool": "slack", "secret": {"url": cls.webhooks.url("/slack/named")}},
             "discord-" + cls.suffix: {"tool": "discord", "secret": {"url": cls.webhooks.url("/discord/named")}},
+            "slack-held-" + cls.suffix: {"tool": "slack", "secret": {"url": cls.webhooks.url("/slack/held")}},
         }
 
     @needs_sender
@@ -72,6 +76,35 @@ class ToolActions(support.WithProviders):
         self.assertIs(result["success"], True, result)
         self.assertIn({"text": text}, self.received("/slack/named"))
         self.assertIs(cronium.tool_action("slack", "send", {"text": text + "!"})["success"], True)
+
+    @needs_sender
+    def test_a_send_whose_connection_drops_is_delivered_once_and_its_answer_replayed(self: Any) -> None:
+        # The connection breaks while the provider is still busy with the first attempt: the runtime
+        # finishes that send (it is not cancelled with the request), the helper's retry meets
+        # 409 idempotency_in_progress, waits out its Retry-After and gets the first attempt's answer.
+        relay = Relay(parse_api(self.api), unix=self.transport == "unix")
+        self.addCleanup(relay.close)
+        env = support.environment(CRONIUM_RUNTIME_API=relay.api)
+        env.__enter__()
+        self.addCleanup(env.__exit__, None, None, None)
+        text = "held " + unique()
+        cut = threading.Event()
+
+        def hold(entry: Dict[str, Any]) -> None:
+            if entry["path"] == "/slack/held" and not cut.is_set():
+                cut.set()
+                relay.close_client_connections()
+                time.sleep(2.5)
+
+        self.webhooks.on_receive = hold
+        self.addCleanup(setattr, self.webhooks, "on_receive", None)
+        with RetryLog() as log:
+            result = cronium.sendSlack(text, credential="slack-held-" + self.suffix)
+        self.assertTrue(cut.is_set())
+        self.assertIs(result["success"], True, result)
+        self.assertEqual(self.received("/slack/held"), [{"text": text}], "one send, not one per attempt")
+        self.assertEqual(len(set(relay.idempotency_keys)), 1)
+        self.assertTrue(any("idempotency_in_progress" in m for m in log.messages), log.messages)
 
     def test_missing_credential_is_credential_not_found(self: Any) -> None:
         with self.assertRaises(cronium.CroniumError) as caught:

@@ -63,7 +63,7 @@ internal static class ToolActionsApi
 
     private static async Task<Results<Ok<ToolActionResult>, ProblemHttpResult>> Run(
         HttpContext http, ToolActionRequest request, CredentialStore store, CredentialCipher cipher, IEnumerable<IToolSender> senders,
-        ToolActionSlots slots, CancellationToken cancellationToken)
+        ToolActionSlots slots, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         var caller = ExecutionCaller.From(http);
         using var slot = slots.Take(caller.ExecutionId);
@@ -78,9 +78,14 @@ internal static class ToolActionsApi
             return ApiProblem.ToolFailed($"Credential '{name}' cannot be decrypted with the configured keys (Runtime:CredentialKey, Runtime:PreviousCredentialKeys).");
 
         using var credential = JsonDocument.Parse(secret);
+        // Once the send has begun it runs to its end (each sender bounds itself) even if the caller's
+        // connection drops: cancelling it could lose an answer to a message the provider already took,
+        // and the helper's retry (same Idempotency-Key) would send it twice. The retry waits on
+        // 409 idempotency_in_progress and then gets this answer replayed. Only a shutdown stops it.
+        var sending = lifetime.ApplicationStopping;
         try
         {
-            return TypedResults.Ok(await sender.SendAsync(ToolActionRequest.SameAction(request.Action), credential.RootElement, request.Params, cancellationToken));
+            return TypedResults.Ok(await sender.SendAsync(ToolActionRequest.SameAction(request.Action), credential.RootElement, request.Params, sending));
         }
         catch (ToolActionException e)
         {
@@ -96,7 +101,7 @@ internal static class ToolActionsApi
             // Not e.Message: it can name the provider's address, and a webhook URL is a secret.
             return TypedResults.Ok(new ToolActionResult(false, RawJson.Null, $"{request.Tool} could not be reached ({e.HttpRequestError})"));
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TaskCanceledException) when (!sending.IsCancellationRequested)
         {
             return TypedResults.Ok(new ToolActionResult(false, RawJson.Null, $"{request.Tool} did not answer in time"));
         }
