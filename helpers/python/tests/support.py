@@ -140,6 +140,17 @@ class LiveTestCase(unittest.TestCase):
         env.__enter__()
         self.addCleanup(env.__exit__, None, None, None)
 
+    def through_relay(self) -> Any:
+        """Points the helper at a byte relay (relay.py) in front of this test's runtime."""
+        from relay import Relay, parse_api
+
+        relay = Relay(parse_api(self.api), unix=self.transport == "unix")
+        self.addCleanup(relay.close)
+        env = environment(CRONIUM_RUNTIME_API=relay.api)
+        env.__enter__()
+        self.addCleanup(env.__exit__, None, None, None)
+        return relay
+
     def assertProblem(self, error: "cronium.CroniumError", status: int, code: str) -> None:
         """Status and code first, then the body: the problem document says the same."""
         self.assertEqual(error.status, status, repr(error))

@@ -14,19 +14,11 @@ import unittest
 from typing import Any, Dict
 
 import support
-from relay import Relay, parse_api
+from relay import parse_api
 from support import LiveTestCase, RetryLog, cronium, unique
 
 
 class Resilience:
-    def through_relay(self: Any) -> Relay:
-        relay = Relay(parse_api(self.api), unix=self.transport == "unix")
-        self.addCleanup(relay.close)
-        env = support.environment(CRONIUM_RUNTIME_API=relay.api)
-        env.__enter__()
-        self.addCleanup(env.__exit__, None, None, None)
-        return relay
-
     # keep-alive
 
     def test_one_connection_is_kept_alive_across_calls(self: Any) -> None:

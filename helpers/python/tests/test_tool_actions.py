@@ -7,7 +7,6 @@ import unittest
 from typing import Any, Dict
 
 import support
-from relay import Relay, parse_api
 from support import LiveTestCase, RetryLog, cronium, unique
 
 
@@ -82,11 +81,7 @@ class ToolActions(support.WithProviders):
         # The connection breaks while the provider is still busy with the first attempt: the runtime
         # finishes that send (it is not cancelled with the request), the helper's retry meets
         # 409 idempotency_in_progress, waits out its Retry-After and gets the first attempt's answer.
-        relay = Relay(parse_api(self.api), unix=self.transport == "unix")
-        self.addCleanup(relay.close)
-        env = support.environment(CRONIUM_RUNTIME_API=relay.api)
-        env.__enter__()
-        self.addCleanup(env.__exit__, None, None, None)
+        relay = self.through_relay()
         text = "held " + unique()
         cut = threading.Event()
 
