@@ -65,7 +65,8 @@ public static class CompatCase
             args.AddRange(["--var-json", $"{key}={value!.ToJsonString()}"]);
         var run = await home.Cli.RunAsync([.. args]);
 
-        Assert.True(run.ExitCode == 0, $"{script} on {backend} exited {run.ExitCode}:\n{run.Stderr}");
+        // Both streams on failure: with --json the result (status, error, timings) is on stdout.
+        Assert.True(run.ExitCode == 0, $"{script} on {backend} exited {run.ExitCode}:\n{run.Stderr}\nstdout: {run.Stdout}");
         var result = JsonNode.Parse(run.Stdout)!;
         Assert.Equal("succeeded", (string)result["status"]!);
         AssertJson(expect["output"], result["output"], $"{script} on {backend}: output");
