@@ -253,6 +253,30 @@ public abstract class RunRecordSuite(RuntimeFactory factory)
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/v1/executions/{goingExecution.ExecutionId}")).StatusCode);
     }
 
+    [Fact]
+    public async Task OfRacingExclusiveRunsOfADefinitionOnlyOneIsMadeUntilItEnds()
+    {
+        using var admin = factory.Orchestrator();
+        var user = TestServices.UniqueUser();
+        var name = $"skip-{Guid.NewGuid():N}";
+        object Exclusive() => new { kind = "event", name, userId = user, exclusive = true };
+
+        // Eight at once, as fires of one schedule on several instances: the store decides, not a look beforehand.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => admin.PostAsync("/v1/runs", Api.Json(Exclusive()))));
+        var made = racing.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        foreach (var refused in racing.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await refused.AssertProblemAsync(HttpStatusCode.Conflict, "run_active");
+        var alongside = await admin.PostAsync("/v1/runs", Api.Json(new { kind = "event", name, userId = user }));
+        var otherDefinition = await admin.PostAsync("/v1/runs", Api.Json(new { kind = "workflow", name, userId = user, exclusive = true }));
+        var first = (string)(await made.Single().BodyAsync())["runId"]!;
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/v1/runs/{first}/complete", Api.Json(new { status = "succeeded" }))).StatusCode);
+        var afterItEnded = await admin.PostAsync("/v1/runs", Api.Json(Exclusive()));
+
+        Assert.Equal(HttpStatusCode.Created, alongside.StatusCode); // one not exclusive is never refused
+        Assert.Equal(HttpStatusCode.Created, otherDefinition.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, afterItEnded.StatusCode);
+    }
+
     private static string LogsPath(Execution e) => $"/v1/executions/{e.ExecutionId}/logs";
 
     private static async Task<JsonObject> CreateRunAsync(HttpClient admin, object body)

@@ -19,6 +19,7 @@ internal static class ProblemCodes
     public const string RunNotFound = "run_not_found";
     public const string RunFinished = "run_finished";
     public const string RunNotQueued = "run_not_queued";
+    public const string RunActive = "run_active";
     public const string DefinitionNotFound = "definition_not_found";
     public const string DefinitionInvalid = "definition_invalid";
     public const string VersionConflict = "version_conflict";
@@ -63,6 +64,7 @@ internal static class ProblemCodes
         RunNotFound => "No such run",
         RunFinished => "The run has finished",
         RunNotQueued => "The run is not queued",
+        RunActive => "An exclusive run of this definition is still going",
         DefinitionNotFound => "No such definition",
         DefinitionInvalid => "The definition is not valid",
         VersionConflict => "The variable's version does not match ifVersion",

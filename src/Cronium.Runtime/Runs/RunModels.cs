@@ -32,7 +32,8 @@ internal sealed record CreateRunRequest(
     JsonElement Input = default,
     List<NewRunNode>? Nodes = null,
     Dictionary<string, string>? Metadata = null,
-    string? Status = null)
+    string? Status = null,
+    bool? Exclusive = null)
 {
     public static async ValueTask<CreateRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CreateRunRequest>(http);
 }

@@ -29,7 +29,7 @@ internal static class RunsApi
         return group;
     }
 
-    private static async Task<Created<RunResponse>> Create(
+    private static async Task<Results<Created<RunResponse>, ProblemHttpResult>> Create(
         CreateRunRequest request, RunStore runs, TimeProvider time, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)
     {
         JsonElement? input = request.Input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : request.Input;
@@ -46,12 +46,15 @@ internal static class RunsApi
             Input = input?.GetRawText(),
             Metadata = JsonSerializer.Serialize(request.Metadata ?? [], JsonBody.Strict),
             StartedAt = Time.ToMs(time.GetUtcNow()),
+            Exclusive = request.Exclusive ?? false,
         };
         var nodes = (request.Nodes ?? []).Select((n, position) => new RunNodeRow
         {
             RunId = row.Id, NodeId = n.Id, Position = position, Kind = n.Kind, Status = NodeStatuses.Pending,
         }).ToList();
-        await runs.InsertAsync(row, nodes, cancellationToken);
+        if (!await runs.InsertAsync(row, nodes, cancellationToken))
+            return ApiProblem.Create(StatusCodes.Status409Conflict, ProblemCodes.RunActive,
+                $"An exclusive run of {row.Kind} '{row.Name}' is still queued or running; this one was not made.");
         return TypedResults.Created($"/v1/runs/{row.Id}", RunResponse.From(row, nodes, []));
     }
 

@@ -15,6 +15,9 @@ internal sealed class RunRow
     public long StartedAt { get; set; }
     public long? CompletedAt { get; set; }
     public long? CancelRequestedAt { get; set; }
+
+    /// <summary>Written, never read back: the store refuses a second queued or running exclusive run of a definition.</summary>
+    public bool Exclusive { get; set; }
 }
 
 /// <summary>A workflow node; input, output, condition and exit code are its last attempt's (joined from executions).</summary>
@@ -56,9 +59,11 @@ internal sealed class RunStore(DbScope db)
 
     private const string RunColumns = "id, kind, name, user_id, status, input, error, metadata, started_at, completed_at, cancel_requested_at";
 
+    // Conflicts only on runs_one_exclusive_active (ids are new): an exclusive run beside an active one is not made.
     private const string InsertRunSql = $"""
-        INSERT INTO runs ({RunColumns})
-        VALUES (@Id, @Kind, @Name, @UserId, @Status, @Input, @Error, @Metadata, @StartedAt, @CompletedAt, @CancelRequestedAt)
+        INSERT INTO runs ({RunColumns}, is_exclusive)
+        VALUES (@Id, @Kind, @Name, @UserId, @Status, @Input, @Error, @Metadata, @StartedAt, @CompletedAt, @CancelRequestedAt, @Exclusive)
+        ON CONFLICT DO NOTHING
         """;
 
     private const string InsertNodeSql = """
@@ -115,10 +120,11 @@ internal sealed class RunStore(DbScope db)
     private const string WhereBefore = "(started_at < @BeforeAt OR (started_at = @BeforeAt AND id < @BeforeId))";
     private const string ListOrder = " ORDER BY started_at DESC, id DESC LIMIT @Take";
 
-    public Task InsertAsync(RunRow run, IReadOnlyList<RunNodeRow> nodes, CancellationToken cancellationToken) =>
+    /// <summary>False when the run is exclusive and another exclusive run of its definition is queued or running.</summary>
+    public Task<bool> InsertAsync(RunRow run, IReadOnlyList<RunNodeRow> nodes, CancellationToken cancellationToken) =>
         db.TransactionAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(InsertRunSql, run, tx, cancellationToken: cancellationToken));
+            if (await c.ExecuteAsync(new CommandDefinition(InsertRunSql, run, tx, cancellationToken: cancellationToken)) == 0) return false;
             if (nodes.Count > 0) await c.ExecuteAsync(new CommandDefinition(InsertNodeSql, nodes, tx, cancellationToken: cancellationToken));
             return true;
         }, cancellationToken);
