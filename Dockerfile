@@ -1,4 +1,5 @@
-# The runtime API image (src/Cronium.Runtime). Two ways to build it, same result at run time:
+# The runtime API image (src/Cronium.Runtime), and with --target service (or service-prebuilt) the image of
+# `cronium serve` that docker-compose.yml runs. Two ways to build the runtime, same result at run time:
 #
 #   docker build -t cronium/runtime:latest .
 #       online: compiled in mcr.microsoft.com/dotnet/sdk:10.0, runs on mcr.microsoft.com/dotnet/aspnet:10.0
@@ -66,6 +67,15 @@ RUN sh /app/prebuilt-check.sh && rm /app/prebuilt-check.sh
 USER 10001:10001
 ENTRYPOINT ["/app/Cronium.Runtime"]
 
+# ---- service-prebuilt: offline, `cronium serve` (the runtime API plus definitions, schedules and workers) --
+# published self-contained on the host into artifacts/service-image:
+#   dotnet publish src/Cronium.Cli -c Release -r linux-x64 --self-contained -o artifacts/service-image
+FROM base AS service-prebuilt
+COPY images/runtime/prebuilt-check.sh artifacts/service-imag[e] /app/
+RUN sh /app/prebuilt-check.sh cronium service-image src/Cronium.Cli && rm /app/prebuilt-check.sh
+USER 10001:10001
+ENTRYPOINT ["/app/cronium", "serve"]
+
 # ---- build: online, compiled in the .NET SDK image ----------------------------------------------------
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
@@ -75,6 +85,20 @@ RUN dotnet restore src/Cronium.Runtime/Cronium.Runtime.csproj
 COPY src/Cronium.Runtime/ src/Cronium.Runtime/
 RUN dotnet publish src/Cronium.Runtime/Cronium.Runtime.csproj -c Release --no-restore -o /out -p:UseAppHost=false --nologo
 
+# ---- service: online, `cronium serve` compiled in the .NET SDK image (the CLI, with its helpers) ---------
+FROM ${SDK_IMAGE} AS service-build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props openapi.yaml ./
+COPY src/ src/
+COPY helpers/ helpers/
+RUN dotnet publish src/Cronium.Cli/Cronium.Cli.csproj -c Release -o /out -p:UseAppHost=false --nologo
+
+FROM base AS service
+COPY --from=service-build /out /app/
+USER 10001:10001
+ENTRYPOINT ["dotnet", "/app/cronium.dll", "serve"]
+
+# The last stage, so a plain `docker build .` still makes the runtime API image.
 # ---- runtime (default): the framework-dependent build on the ASP.NET Core image -------------------------
 FROM base AS runtime
 COPY --from=build /out /app/

@@ -27,6 +27,7 @@ dummy() {
       CRONIUM_ORCHESTRATOR_KEY=dummy-orchestrator-key-for-the-compose-check \
       CRONIUM_POSTGRES_PASSWORD=dummy-postgres-password \
       CRONIUM_VALKEY_PASSWORD=dummy-valkey-password \
+      CRONIUM_DOCKER_GID=999 \
       "$@"
 }
 
@@ -66,7 +67,7 @@ if bad:
   say "ports: loopback only"
 fi
 
-if env -u CRONIUM_SIGNING_KEY CRONIUM_CREDENTIAL_KEY=x CRONIUM_ORCHESTRATOR_KEY=x CRONIUM_POSTGRES_PASSWORD=x CRONIUM_VALKEY_PASSWORD=x \
+if env -u CRONIUM_SIGNING_KEY CRONIUM_CREDENTIAL_KEY=x CRONIUM_ORCHESTRATOR_KEY=x CRONIUM_POSTGRES_PASSWORD=x CRONIUM_VALKEY_PASSWORD=x CRONIUM_DOCKER_GID=999 \
      "${compose[@]}" config -q >/dev/null 2>&1; then
   say "CRONIUM_SIGNING_KEY unset was accepted: the keys must be required"; exit 1
 fi

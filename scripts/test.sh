@@ -71,6 +71,9 @@ if [ "$what" = all ] || [ "$what" = dotnet ]; then
   images/build-runtime.sh --local
   images/test.sh --runtime-image
   images/check-compose.sh
+  # The stack for real: built from Debian packages and a self-contained publish, up on loopback, a scheduled
+  # workflow run on the docker backend, down clean (each wait bounded; what it built is removed).
+  timeout 1800 images/compose-test.sh
 
   say "linting openapi.yaml (@redocly/cli)"
   npm install --silent --no-audit --no-fund --prefix "$work/redocly" @redocly/cli@2.77.0 >/dev/null

@@ -99,6 +99,7 @@ declare namespace Cronium {
     /** The run (an event with its conditional actions, or a workflow) this execution belongs to. */
     runId: string | null;
     trigger: TriggerRef | null;
+    /** Which try this is: a workflow node's retries count from 1; a run `cronium serve` runs again after its instance died starts from 2. */
     attempt: number;
     startedAt: string;
     deadline: string;

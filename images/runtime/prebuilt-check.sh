@@ -1,10 +1,14 @@
 #!/bin/sh
-# Run while building the `prebuilt` target of the root Dockerfile: says whether a self-contained runtime was
-# copied from artifacts/runtime-image (images/build-runtime.sh --prebuilt publishes it there).
-if [ -x /app/Cronium.Runtime ]; then
-  echo "prebuilt: self-contained runtime found in /app ($(du -sh /app | cut -f1))"
+# Run while building the `prebuilt` (or `service-prebuilt`) target of the root Dockerfile: says whether a
+# self-contained build was copied from artifacts/ (images/build-runtime.sh --local publishes it there).
+#   prebuilt-check.sh [PROGRAM FOLDER PROJECT]   default: Cronium.Runtime runtime-image src/Cronium.Runtime
+program=${1:-Cronium.Runtime}
+folder=${2:-runtime-image}
+project=${3:-src/Cronium.Runtime}
+if [ -x "/app/$program" ]; then
+  echo "prebuilt: self-contained $program found in /app ($(du -sh /app | cut -f1))"
 else
-  echo "WARNING prebuilt: artifacts/runtime-image/Cronium.Runtime is missing: publish it first:"
-  echo "  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 --self-contained -o artifacts/runtime-image"
-  echo "(harmless when building the default target with the classic builder, which also walks this stage)"
+  echo "WARNING prebuilt: artifacts/$folder/$program is missing: publish it first:"
+  echo "  dotnet publish $project -c Release -r linux-x64 --self-contained -o artifacts/$folder"
+  echo "(harmless when building another target with the classic builder, which also walks this stage)"
 fi

@@ -168,26 +168,32 @@ internal static class RunsCommand
         return 0;
     }
 
-    /// <summary>Prints an execution's log as it was written: stdout to stdout, stderr to stderr; with follow, until it ends.</summary>
+    /// <summary>
+    /// Prints an execution's log as it was written: stdout to stdout, stderr to stderr. With follow, live until it
+    /// ends, as server-sent events (a dropped connection resumes after the last line printed).
+    /// </summary>
     private static async Task PrintLogAsync(RuntimeClient client, string executionId, bool follow, CancellationToken cancel)
     {
+        if (follow)
+        {
+            await foreach (var item in client.FollowLogsAsync(executionId, cancel)) Print(item);
+            return;
+        }
         long after = 0;
         while (true)
         {
             var page = await client.GetLogsAsync(executionId, after, cancel);
-            foreach (var item in page["items"]!.AsArray())
-            {
-                var text = (string)item!["text"]!;
-                var writer = (string)item["stream"]! == "stdout" ? Console.Out : Console.Error;
-                writer.Write(text);
-            }
-            Console.Out.Flush();
+            foreach (var item in page["items"]!.AsArray()) Print(item!.AsObject());
             after = (long)page["nextAfter"]!;
-            if ((bool)page["complete"]!) return;
-            if (page["items"]!.AsArray().Count > 0) continue;
-            if (!follow) return;
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancel);
+            if ((bool)page["complete"]! || page["items"]!.AsArray().Count == 0) return;
         }
+    }
+
+    private static void Print(JsonObject item)
+    {
+        var writer = (string)item["stream"]! == "stdout" ? Console.Out : Console.Error;
+        writer.Write((string)item["text"]!);
+        writer.Flush();
     }
 
     private static string Status(string status) => $"[{Terminal.Colour(status)}]{Terminal.Mark(status)} {status}[/]";

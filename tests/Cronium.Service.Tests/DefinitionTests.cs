@@ -15,6 +15,7 @@ public sealed class DefinitionTests
         { "an invalid cron", "name: nightly\nlanguage: bash\nscript: 'true'\nschedule: {cron: \"0 3 * *\"}\n", "'schedule.cron' \"0 3 * *\"" },
         { "an unknown time zone", "name: nightly\nlanguage: bash\nscript: 'true'\nschedule: {cron: \"0 3 * * *\", timezone: Mars/Base}\n", "'schedule.timezone'" },
         { "an unknown tool", "name: nightly\nlanguage: bash\nscript: 'true'\nactions:\n  ON_FAILURE: [{tool: pager, credential: x, params: {}}]\n", "unknown tool 'pager'" },
+        { "recovery attempts out of range", "name: nightly\nlanguage: bash\nscript: 'true'\nrecovery: {attempts: 0}\n", "'recovery.attempts' must be a whole number from 1 to 10" },
         { "a missing script", "name: nightly\nscriptPath: nowhere.py\n", "nowhere.py" },
     };
 

@@ -108,23 +108,82 @@ public sealed class RecoveryTests
         var started = Path.Combine(folder.Path, "started");
         await one.PutEventAsync("victim", $"name: victim\nlanguage: bash\nscript: |\n  echo \"$$ $CRONIUM_RUNTIME_API\" > {started}.tmp && mv {started}.tmp {started}\n  sleep 300\n");
 
-        var runId = await one.StartRunAsync("victim");
-        await Eventually.UntilAsync(() => File.Exists(started), "the script to start");
-        var parts = File.ReadAllText(started).Trim().Split(' ');
-        var (pid, api) = (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1]);
-        var (dead, alive) = api == one.Api ? (one, two) : (two, one);
-        dead.Kill(); // SIGKILL: no goodbye, its Quartz check-ins just stop
+        var (runId, pid, alive) = await KillTheInstanceRunningItAsync(one, two, "victim", null, started);
 
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{runId}").Result["status"]! == "interrupted", "the other instance to mark the run interrupted");
         await Eventually.UntilAsync(() => !Processes.IsAlive(pid), "the dead instance's script to be ended");
         var run = await alive.GetAsync($"/v1/runs/{runId}");
         Assert.Equal("failed", (string)run["executions"]![0]!["status"]!);
         Assert.Contains("instance", (string)run["error"]!);
+        Assert.DoesNotContain("run again", (string)run["error"]!);
+        Assert.Equal([runId], (await alive.RunsOfAsync("victim")).Select(r => (string)r["runId"]!)); // no recovery: no retry
         // The survivor goes on working.
         var after = await alive.StartRunAsync("victim");
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{after}").Result["status"]! == "running", "a new run on the survivor");
         await alive.Http.PostAsync($"/v1/runs/{after}/cancel", null);
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{after}").Result["status"]! == "cancelled", "the new run to be cancelled");
+    }
+
+    /// <summary>
+    /// Starts a run of <paramref name="name"/>, whose script writes "PID API" to <paramref name="started"/> and
+    /// hangs, then kills (SIGKILL: no goodbye, its Quartz check-ins just stop) the instance running it.
+    /// </summary>
+    internal static async Task<(string RunId, int Pid, ServeInstance Alive)> KillTheInstanceRunningItAsync(
+        ServeInstance one, ServeInstance two, string name, object? input, string started)
+    {
+        var runId = await one.StartRunAsync(name, input);
+        await Eventually.UntilAsync(() => File.Exists(started), "the script to start");
+        var parts = File.ReadAllText(started).Trim().Split(' ');
+        var (pid, api) = (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1]);
+        var (dead, alive) = api == one.Api ? (one, two) : (two, one);
+        dead.Kill();
+        return (runId, pid, alive);
+    }
+}
+
+/// <summary>An instance killed while it runs a job of a definition with <c>recovery: {attempts: 2}</c>: the other runs it again.</summary>
+public sealed class RecoveryRetryTests
+{
+    [Fact]
+    public async Task AnInstanceKilledWhileItRunsAJobThatAllowsRecoveryHasItInterruptedAndRunAgainOnTheOtherAsAttemptTwoWithNothingLeftRunning()
+    {
+        using var database = new TestDatabase();
+        using var folder = new TempFolder();
+        var one = await ServeInstance.StartAsync(database.ConnectionString);
+        var two = await ServeInstance.StartAsync(database.ConnectionString);
+        await using var _ = one;
+        await using var __ = two;
+        var (started, retried) = (Path.Combine(folder.Path, "started"), Path.Combine(folder.Path, "retried"));
+        // The first attempt hangs until its instance is killed; the second says which attempt it was and where it ran.
+        await one.PutEventAsync("phoenix", $$"""
+            name: phoenix
+            language: bash
+            recovery: {attempts: 2}
+            script: |
+              attempt=$(cronium_event attempt)
+              if [ "$attempt" = 1 ]; then echo "$$ $CRONIUM_RUNTIME_API" > {{started}}.tmp && mv {{started}}.tmp {{started}}; sleep 300; fi
+              echo "$attempt $CRONIUM_RUNTIME_API" > {{retried}}.tmp && mv {{retried}}.tmp {{retried}}
+            """);
+
+        var (runId, pid, alive) = await RecoveryTests.KillTheInstanceRunningItAsync(one, two, "phoenix", new { n = 7 }, started);
+
+        await Eventually.UntilAsync(() => File.Exists(retried), "the second attempt to run");
+        Assert.Equal($"2 {alive.Api}", File.ReadAllText(retried).Trim());
+        var first = await alive.GetAsync($"/v1/runs/{runId}");
+        Assert.Equal("interrupted", (string)first["status"]!);
+        Assert.Equal("failed", (string)first["executions"]![0]!["status"]!);
+        var runs = await alive.RunsOfAsync("phoenix");
+        var retryId = Assert.Single(runs, r => (string)r["runId"]! != runId)["runId"]!.GetValue<string>();
+        Assert.Contains($"run again as {retryId} (attempt 2 of 2)", (string)first["error"]!);
+        await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{retryId}").Result["status"]! == "succeeded", "the retry to end");
+        var retry = await alive.GetAsync($"/v1/runs/{retryId}");
+        Assert.Equal(runId, (string)retry["metadata"]!["retryOf"]!);
+        Assert.Equal("2", (string)retry["metadata"]!["attempt"]!);
+        Assert.Equal(7, (int)retry["input"]!["n"]!);
+        Assert.Equal(2, (int)Assert.Single(retry["executions"]!.AsArray())!["attempt"]!);
+        await Eventually.UntilAsync(() => !Processes.IsAlive(pid), "the dead instance's script to be ended");
+        Assert.Equal(2, (await alive.RunsOfAsync("phoenix")).Count);
+        Assert.Empty((await alive.GetAsync("/v1/runs?status=running"))["items"]!.AsArray());
     }
 }
 

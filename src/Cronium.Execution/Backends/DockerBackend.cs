@@ -142,7 +142,7 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
                 NetworkMode = ev.Network ? options.NetworkForEventsThatAsk : "none",
                 ReadonlyRootfs = true,
                 Tmpfs = new Dictionary<string, string> { ["/tmp"] = "rw,nosuid,nodev,size=64m" },
-                Binds = [$"{work}:/work:rw", $"{socketFolder}:{ContainerSocketFolder}:ro"],
+                Binds = [$"{work}:/work:rw", $"{options.SocketSource ?? socketFolder}:{ContainerSocketFolder}:ro"],
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges"],
                 PidsLimit = ev.Resources.Pids,

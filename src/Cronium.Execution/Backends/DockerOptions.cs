@@ -13,6 +13,12 @@ public sealed record DockerOptions
     /// <summary>The network an event that asks for one joins; everything else runs with none.</summary>
     public string NetworkForEventsThatAsk { get; init; } = "bridge";
 
+    /// <summary>
+    /// What runner containers mount at /run/cronium, as the daemon names it: a volume holding the runtime's socket
+    /// when the runtime itself runs in a container (its own path means nothing to the daemon). Null: the socket's folder.
+    /// </summary>
+    public string? SocketSource { get; init; }
+
     public string ImageFor(Language language) => language switch
     {
         Language.Bash => BashImage,

@@ -29,7 +29,7 @@ public sealed class EventFileException(string path, IReadOnlyList<string> proble
 /// </summary>
 public static partial class EventLoader
 {
-    private static readonly string[] Fields = ["name", "language", "script", "scriptPath", "input", "timeout", "environment", "resources", "network", "actions", "schedule"];
+    private static readonly string[] Fields = ["name", "language", "script", "scriptPath", "input", "timeout", "environment", "resources", "network", "actions", "schedule", "recovery"];
     private static readonly string[] ResourceFields = ["memory", "cpus", "pids"];
 
     public static EventDefinition Load(string path, Language? language = null)

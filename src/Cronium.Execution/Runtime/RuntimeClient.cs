@@ -20,7 +20,7 @@ public sealed class RuntimeApiException(int status, string? code, string detail)
 public sealed record CreatedExecution(string ExecutionId, string Token, DateTimeOffset ExpiresAt);
 
 /// <summary>The orchestrator side of the runtime API: what cronium run needs, over TCP or a Unix socket.</summary>
-public sealed class RuntimeClient : IDisposable
+public sealed partial class RuntimeClient : IDisposable
 {
     // Values are stored as the text sent: keep it as a person wrote it (é, not \u00E9). Not HTML, so nothing to guard.
     private static readonly JsonSerializerOptions Written = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -186,20 +186,23 @@ public sealed class RuntimeClient : IDisposable
         if (body is not null) request.Content = JsonContent.Create(body, options: Written);
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            string? code = null, detail = text;
-            try
-            {
-                var problem = JsonNode.Parse(text);
-                code = (string?)problem?["code"];
-                detail = (string?)problem?["detail"] ?? text;
-            }
-            catch (JsonException)
-            {
-            }
-            throw new RuntimeApiException((int)response.StatusCode, code, detail);
-        }
+        if (!response.IsSuccessStatusCode) throw Problem(response, text);
         return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    /// <summary>A refusal as the exception callers catch by its code.</summary>
+    private static RuntimeApiException Problem(HttpResponseMessage response, string text)
+    {
+        string? code = null, detail = text;
+        try
+        {
+            var problem = JsonNode.Parse(text);
+            code = (string?)problem?["code"];
+            detail = (string?)problem?["detail"] ?? text;
+        }
+        catch (JsonException)
+        {
+        }
+        return new RuntimeApiException((int)response.StatusCode, code, detail);
     }
 }

@@ -63,7 +63,9 @@ public sealed record Definition(string Kind, string Name, string FileName, strin
                 .Replace(" (" + folder.Path + "/", " (").Replace(folder.Path + "/", "")));
             loaded = name ?? "";
         }
-        var schedule = ScheduleOf(yaml, problems);
+        var root = RootOf(yaml);
+        var schedule = root is null ? null : Schedule.From(root, problems);
+        if (root is not null) Recovery.From(root, problems);
         if (name is not null && problems.Count == 0 && loaded != name)
             problems.Add($"the path names '{name}' but the definition's name is '{loaded}'");
         if (problems.Count > 0) throw new DefinitionException(problems);
@@ -86,15 +88,18 @@ public sealed record Definition(string Kind, string Name, string FileName, strin
     }
 
     /// <summary>The schedule a stored (checked) definition's YAML holds.</summary>
-    public static Schedule? ScheduleIn(string yaml) => ScheduleOf(yaml, []);
+    public static Schedule? ScheduleIn(string yaml) => RootOf(yaml) is { } root ? Schedule.From(root, []) : null;
 
-    private static Schedule? ScheduleOf(string yaml, List<string> problems)
+    /// <summary>The runs in all a stored (checked) definition allows one fire when instances die under it.</summary>
+    public static int RecoveryAttemptsIn(string yaml) => RootOf(yaml) is { } root ? Recovery.From(root, []) : 1;
+
+    private static YamlMappingNode? RootOf(string yaml)
     {
         try
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
-            return stream.Documents.FirstOrDefault()?.RootNode is YamlMappingNode root ? Schedule.From(root, problems) : null;
+            return stream.Documents.FirstOrDefault()?.RootNode as YamlMappingNode;
         }
         catch (YamlDotNet.Core.YamlException)
         {

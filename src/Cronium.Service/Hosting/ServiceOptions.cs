@@ -34,6 +34,12 @@ public sealed class WorkerOptions
     /// is a misfire, and all of a schedule's misfires run once, on recovery, as one run.
     /// </summary>
     public int MisfireThresholdSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The docker backend, when this instance itself runs in a container: the volume (or host folder) that holds its
+    /// Unix socket as the daemon sees it, which runner containers mount. Empty: the socket's own folder.
+    /// </summary>
+    public string? DockerSocketVolume { get; set; }
 }
 
 internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>

@@ -63,26 +63,9 @@ internal static class StartRunsApi
         }
         var runId = (string)run["runId"]!;
 
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity(runId, "runs")
-            .ForJob(DefinitionCatalog.KeyOf(kind, name))
-            .UsingJobData(JobData.RunId, runId)
-            .UsingJobData(JobData.UserId, userId)
-            .StartNow()
-            .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow));
-        if (hasInput) trigger = trigger.UsingJobData(JobData.Input, request.Input.GetRawText());
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        if ((string)run["status"]! == "queued" && !await scheduler.Exists(new TriggerKey(runId, "runs"), cancellationToken))
-        {
-            try
-            {
-                await scheduler.ScheduleJob(trigger.Build(), new ScheduleJobOptions(), cancellationToken);
-            }
-            catch (ObjectAlreadyExistsException)
-            {
-                // The same start retried at once: the first one's trigger stands.
-            }
-        }
+        if ((string)run["status"]! == "queued")
+            await RunTriggers.ScheduleAsync(await schedulers.GetScheduler(cancellationToken), kind, name, runId, userId,
+                hasInput ? request.Input.GetRawText() : null, cancellationToken);
         return TypedResults.Accepted($"/v1/runs/{runId}", new StartedRun(runId, (string)run["status"]!));
     }
 }

@@ -26,7 +26,7 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         {
             // Run again by Quartz for an instance that died: the original trigger says which run (a started run's
             // trigger is named after it) or which scheduled time (a schedule's fire).
-            if (original.Group == "runs") runId ??= original.Name;
+            if (original.Group == RunTriggers.Group) runId ??= original.Name;
             else if (long.TryParse(runData.GetString(SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime), out var meantMs))
                 scheduledAt = DateTimeOffset.FromUnixTimeMilliseconds(meantMs);
         }
@@ -55,14 +55,19 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         if (status != "queued")
         {
             // Taken before: by an instance that died while running it (Quartz recovers its job here), or already done.
-            if (context.Recovering && status == "running")
+            if (context.Recovering && status is "running" or "interrupted")
             {
-                logger.LogWarning("{Kind} {Name}: run {RunId} was interrupted (its instance stopped while running it)", kind, name, runId);
-                await InterruptAsync(client, run, CancellationToken.None);
-                metrics.Ended(kind, name, "interrupted");
+                if (status == "running")
+                {
+                    logger.LogWarning("{Kind} {Name}: run {RunId} was interrupted (its instance stopped while running it)", kind, name, runId);
+                    metrics.Ended(kind, name, "interrupted");
+                }
+                if (await Interruption.RecoverAsync(context.Scheduler, client, run, definition.GetString(JobData.Yaml)!, CancellationToken.None) is { } retryId)
+                    logger.LogWarning("{Kind} {Name}: run {RunId} runs again as {RetryId} (recovery.attempts allows it)", kind, name, runId, retryId);
             }
             return;
         }
+        var attempt = Interruption.AttemptOf(run);
         if (scheduledAt is null && run["metadata"]?["scheduledAt"] is { } meant) scheduledAt = DateTimeOffset.Parse((string)meant!, CultureInfo.InvariantCulture);
         metrics.Started(kind, name, scheduledAt is { } at ? DateTimeOffset.UtcNow - at : DateTimeOffset.UtcNow - DateTimeOffset.Parse((string)run["startedAt"]!, CultureInfo.InvariantCulture));
 
@@ -79,10 +84,10 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         {
             var ended = kind == DefinitionKinds.Workflow
                 ? (await new WorkflowEngine(steps, client).RunAsync(WorkflowLoader.Load(path),
-                    new WorkflowRunOptions { Input = input, HasInput = hasInput, UserId = userId, QueuedRunId = runId, ScheduledAt = scheduledAt },
+                    new WorkflowRunOptions { Input = input, HasInput = hasInput, UserId = userId, QueuedRunId = runId, ScheduledAt = scheduledAt, RunAttempt = attempt },
                     QuietObserver.Instance, cancel.Token)).Status
                 : (await new ChainRunner(steps, client).RunAsync(EventChain.Load(EventLoader.Load(path)),
-                    new RunOptions { Input = input, HasInput = hasInput, UserId = userId, RunId = runId, ScheduledAt = scheduledAt },
+                    new RunOptions { Input = input, HasInput = hasInput, UserId = userId, RunId = runId, ScheduledAt = scheduledAt, Attempt = attempt },
                     QuietObserver.Instance, cancel.Token)).Status;
             metrics.Ended(kind, name, ended);
         }
@@ -94,29 +99,6 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         {
             metrics.Left();
         }
-    }
-
-    /// <summary>
-    /// A run whose instance died: its running executions end failed (their tokens die with them) and whatever they
-    /// left on this machine is killed; the run ends <c>interrupted</c>. A container is removed by the next instance
-    /// that starts on its machine (the docker backend's leftover sweep).
-    /// </summary>
-    private static async Task InterruptAsync(RuntimeClient client, JsonObject run, CancellationToken cancellationToken)
-    {
-        const string why = "the instance running it stopped before it ended";
-        foreach (var execution in run["executions"]!.AsArray().Where(e => (string)e!["status"]! == "running"))
-        {
-            var id = (string)execution!["executionId"]!;
-            ProcessBackend.KillLeftoversOf(id);
-            try
-            {
-                await client.CompleteExecutionAsync(id, "failed", null, why, cancellationToken);
-            }
-            catch (RuntimeApiException e) when (e.Code == "execution_finished")
-            {
-            }
-        }
-        await client.CompleteRunAsync((string)run["runId"]!, "interrupted", why, cancellationToken);
     }
 
     private static async Task<bool> AnyRunningAsync(RuntimeClient client, string kind, string name, CancellationToken cancellationToken)

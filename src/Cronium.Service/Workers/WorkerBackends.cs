@@ -21,7 +21,7 @@ internal sealed class WorkerBackends(IOptions<WorkerOptions> options) : IDisposa
             if (backend is not null) return backend;
             if (options.Value.Backend == "docker")
             {
-                var docker = new DockerBackend();
+                var docker = new DockerBackend(new DockerOptions { SocketSource = options.Value.DockerSocketVolume is { Length: > 0 } volume ? volume : null });
                 await docker.RemoveLeftoversAsync(cancellationToken);
                 backend = docker;
             }

@@ -27,7 +27,7 @@ namespace Cronium.Workflows.Definitions;
 /// </summary>
 public static partial class WorkflowLoader
 {
-    private static readonly string[] Fields = ["name", "input", "concurrency", "timeout", "nodes", "edges", "schedule"];
+    private static readonly string[] Fields = ["name", "input", "concurrency", "timeout", "nodes", "edges", "schedule", "recovery"];
     private static readonly string[] NodeFields = ["id", "event", "tool", "credential", "action", "params", "join", "retries", "timeout"];
     private static readonly string[] StepFields = ["event", "tool", "credential", "action", "params"];
     private static readonly string[] EdgeFields = ["from", "to", "when"];

@@ -17,6 +17,12 @@ public sealed record WorkflowRunOptions
 
     /// <summary>The fire time a schedule meant; every node's context carries it.</summary>
     public DateTimeOffset? ScheduledAt { get; init; }
+
+    /// <summary>
+    /// Which try of its fire this run is (cronium serve runs a run its dead instance left again as a new run): a
+    /// node's context <c>attempt</c> counts on from it, so a script can tell it is not the first to try.
+    /// </summary>
+    public int RunAttempt { get; init; } = 1;
 }
 
 public sealed record WorkflowResult(string RunId, string Status, TimeSpan Duration, IReadOnlyDictionary<string, StepResult> Nodes, string? Error);
@@ -125,7 +131,7 @@ public sealed class WorkflowEngine(StepRunner steps, RuntimeClient runtime)
             RunId = state.RunId,
             ScheduledAt = state.Options.ScheduledAt,
             Workflow = new WorkflowPlace(state.Workflow.Name, state.RunId, node.Id),
-            Attempt = attempt,
+            Attempt = attempt + state.Options.RunAttempt - 1,
             Started = async id =>
             {
                 state.Observer.StepStarted(node.Id, attempt, id);

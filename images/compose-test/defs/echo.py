@@ -1,0 +1,1 @@
+cronium.output({"received": cronium.input()})
