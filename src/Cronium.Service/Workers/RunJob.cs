@@ -35,19 +35,29 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
 
         if (runId is null)
         {
-            if (!context.Recovering && definition.GetString(JobData.Overlap) == "skip" && await AnyRunningAsync(client, kind, name, cancellationToken))
+            var skip = definition.GetString(JobData.Overlap) == "skip";
+            // The look covers runs started by hand; between fires (which may run at once, on any instance) the
+            // store decides: a skip schedule's runs are exclusive, so a second one is refused with run_active.
+            if (!context.Recovering && skip && await AnyRunningAsync(client, kind, name, cancellationToken))
             {
-                logger.LogInformation("{Kind} {Name}: the fire of {ScheduledAt:O} is skipped, the previous run still goes (overlap: skip)", kind, name, scheduledAt);
-                metrics.Skipped(kind, name);
+                Skipped(kind, name, scheduledAt);
                 return;
             }
-            // One run per scheduled time: a fire that runs again (recovery) finds the same run.
-            var created = await client.CreateRunAsync(new JsonObject
+            try
             {
-                ["kind"] = kind, ["name"] = name, ["userId"] = "local", ["status"] = "queued",
-                ["metadata"] = new JsonObject { ["trigger"] = "schedule", ["scheduledAt"] = scheduledAt!.Value.ToString("O", CultureInfo.InvariantCulture) },
-            }, cancellationToken, idempotencyKey: $"schedule:{kind}:{name}:{scheduledAt.Value.ToUnixTimeMilliseconds()}");
-            runId = (string)created["runId"]!;
+                // One run per scheduled time: a fire that runs again (recovery) finds the same run.
+                var created = await client.CreateRunAsync(new JsonObject
+                {
+                    ["kind"] = kind, ["name"] = name, ["userId"] = "local", ["status"] = "queued", ["exclusive"] = skip,
+                    ["metadata"] = new JsonObject { ["trigger"] = "schedule", ["scheduledAt"] = scheduledAt!.Value.ToString("O", CultureInfo.InvariantCulture) },
+                }, cancellationToken, idempotencyKey: $"schedule:{kind}:{name}:{scheduledAt.Value.ToUnixTimeMilliseconds()}");
+                runId = (string)created["runId"]!;
+            }
+            catch (RuntimeApiException e) when (e.Code == "run_active")
+            {
+                Skipped(kind, name, scheduledAt);
+                return;
+            }
         }
 
         var run = await client.GetRunAsync(runId, cancellationToken);
@@ -99,6 +109,12 @@ internal sealed class RunJob(WorkerEndpoint worker, WorkerBackends backends, IOp
         {
             metrics.Left();
         }
+    }
+
+    private void Skipped(string kind, string name, DateTimeOffset? scheduledAt)
+    {
+        logger.LogInformation("{Kind} {Name}: the fire of {ScheduledAt:O} is skipped, the previous run still goes (overlap: skip)", kind, name, scheduledAt);
+        metrics.Skipped(kind, name);
     }
 
     private static async Task<bool> AnyRunningAsync(RuntimeClient client, string kind, string name, CancellationToken cancellationToken)
