@@ -30,7 +30,7 @@ internal static class ExecutionDataApi
         var key = CacheKeys.ExecutionInput(caller.ExecutionId);
         // Input never changes after creation, so a cached copy is always right. Entries: "n" (no input) or "j" + JSON,
         // usually brought by the call's one round trip with the gate (see CallLookup).
-        var hit = CallLookup.From(http) is { Entry.IsNull: false } fetched ? fetched.Entry : await cache.GetRawAsync(key);
+        var hit = CallLookup.From(http) is { } fetched ? fetched.Entry : await cache.GetRawAsync(key);
         if (!hit.IsNullOrEmpty)
         {
             ReadOnlyMemory<byte> bytes = (byte[])hit!;

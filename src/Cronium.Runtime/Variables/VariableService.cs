@@ -31,7 +31,8 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         var epoch = epochs.Current;
         if (epoch is { } current)
         {
-            var raw = fetched is { Entry.IsNull: false } f ? f.Entry : await cache.GetRawAsync(cacheKey);
+            // A miss in the call's round trip is a miss: no second trip to ask again.
+            var raw = fetched is not null ? fetched.Entry : await cache.GetRawAsync(cacheKey);
             if (VariableEntry.Parse(raw) is { } hit && hit.Epoch == current)
                 return hit.Exists ? new VariableValue(key, new RawJson(hit.Json), hit.Version, hit.UpdatedAt) : null;
         }
