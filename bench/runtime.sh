@@ -3,14 +3,19 @@
 # getVariable (served from the cache), setVariable and getInput beside a bare endpoint of the same
 # runtime (GET /health/live), and pgbench runs the runtime's own setVariable upsert at the same
 # concurrency, all in one run. Prints req/s, p50, p99 and the ratios; targets (not pass/fail):
-#   getVariable >= 0.5x bare with p99 < 5 ms;  setVariable >= 0.5x pgbench.
+#   getVariable >= 0.5x bare with p99 < 5 ms;  setVariable >= 0.5x pgbench with p99 < 50 ms;
+#   getVariable p99 < 2 ms at a fixed offered load of a quarter of bare's maximum (h2load --h1 --rps);
+#   the runtime's resident memory < 80 MB idle and < 200 MB under load.
 # It fails only when something could not run.
 #
 #   bench/runtime.sh
 #
 # Environment: CRONIUM_RUNTIME_DLL (use a prebuilt Cronium.Runtime.dll instead of publishing this
 # checkout), BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_PG_PORT (55432), BENCH_REDIS_PORT (56379), BENCH_RUNTIME_PORT (58081): the next free port is taken.
+# BENCH_PG_PORT (55432), BENCH_REDIS_PORT (56379), BENCH_RUNTIME_PORT (58081): the next free port is taken;
+# BENCH_RATE_CLIENTS (16): h2load's connections for the fixed-rate figure; BENCH_TRACE (a file name): a CPU
+# profile of the runtime (perf record, with the runtime's perf map) during getVariable's measured part, its top
+# frames printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -35,6 +40,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v curl >/dev/null || missing+=(curl)
 command -v jq >/dev/null || missing+=(jq)
+command -v h2load >/dev/null || missing+=(nghttp2-client)
+[ -z "${BENCH_TRACE:-}" ] || command -v perf >/dev/null || missing+=(linux-perf)
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "missing ${missing[*]}; install them (apt-get install -y ${missing[*]}) or run as root"
   say "installing ${missing[*]} ..."
@@ -112,6 +119,8 @@ Runtime__SigningKey="$(head -c 32 /dev/urandom | base64)" \
 Runtime__CredentialKey="$(head -c 32 /dev/urandom | base64)" \
 Runtime__OrchestratorKeys__0="$orchestrator_key" \
 Runtime__RateLimit__PermitsPerSecond=100000000 \
+DOTNET_PerfMapEnabled=$([ -n "${BENCH_TRACE:-}" ] && echo 1 || echo 0) DOTNET_ReadyToRun=$([ -n "${BENCH_TRACE:-}" ] && echo 0 || echo 1) \
+DOTNET_EnableWriteXorExecute=$([ -n "${BENCH_TRACE:-}" ] && echo 0 || echo 1) \
 Logging__LogLevel__Default=Warning \
   dotnet "$dll" --urls "$base" >"$work/runtime.log" 2>&1 &
 runtime_pid=$!
@@ -170,9 +179,14 @@ bench_ticks() {
 }
 # Redis commands served so far: per request, how many round trips an operation costs the cache.
 redis_calls() { redis-cli -p "$redis_port" info commandstats | awk -F'[=,:]' '/^cmdstat_/ { n += $3 } END { print n + 0 }'; }
+# Round trips, at most: the socket reads Redis served (commands a script runs count above but need no read;
+# pipelined commands may share one).
+redis_trips() { redis-cli -p "$redis_port" info stats | awk -F: '/^total_reads_processed:/ { print $2 + 0 }'; }
+# The runtime's resident memory now and at its peak, in MB.
+rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$runtime_pid/status"; }
 
 # --- wrk ------------------------------------------------------------------------------------------
-declare -A rps p50 p99 bad rcalls rtcpu pgcpu
+declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu
 ops=()
 measure() { # name method path [body]
   local name=$1 method=$2 path=$3 body=${4:-} tok=$token line
@@ -185,17 +199,24 @@ measure() { # name method path [body]
     wrk -t"$threads" -c"$conns" -d"${warmup}s" --timeout 30s -s "$root/bench/runtime/wrk.lua" "$base$path" >/dev/null \
     || die "wrk ($name warm-up) failed"
   # Where the time goes: Redis commands, runtime CPU and PostgreSQL CPU per request, over the measured part.
-  local calls0 rt0 pg0; calls0=$(redis_calls) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks)
+  local calls0 trips0 rt0 pg0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks)
+  local tracer=''
+  if [ -n "${BENCH_TRACE:-}" ] && [ "$name" = getVariable ]; then
+    perf record -F 499 -g -p "$runtime_pid" -o "$BENCH_TRACE" -- sleep "$seconds" >"$work/trace.log" 2>&1 &
+    tracer=$!
+  fi
   BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$root/bench/runtime/wrk.lua" "$base$path" \
     >"$work/wrk-$name.txt" || die "wrk ($name) failed"
-  local calls1 rt1 pg1; calls1=$(redis_calls) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks)
+  local calls1 trips1 rt1 pg1; calls1=$(redis_calls) trips1=$(redis_trips) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks)
+  [ -z "$tracer" ] || wait "$tracer" || { cat "$work/trace.log" >&2; die "perf record failed"; }
   line=$(grep '^BENCH_RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "no result from wrk ($name)"; }
   kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
   rps[$name]=$(awk -v r="$(kv requests)" -v d="$(kv duration_us)" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
   p50[$name]=$(awk -v u="$(kv p50_us)" 'BEGIN { printf "%.2f", u / 1000 }')
   p99[$name]=$(awk -v u="$(kv p99_us)" 'BEGIN { printf "%.2f", u / 1000 }')
   rcalls[$name]=$(awk -v c=$((calls1 - calls0 - 1)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
+  rtrips[$name]=$(awk -v c=$((trips1 - trips0 - 1)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
   per_req_us() { awk -v t="$1" -v hz="$hz" -v r="$(kv requests)" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }'; }
   rtcpu[$name]=$(per_req_us $((rt1 - rt0)))
   pgcpu[$name]=$(per_req_us $((pg1 - pg0)))
@@ -209,7 +230,29 @@ measure() { # name method path [body]
   ops+=("$name")
 }
 
+# Fixed offered load (not as fast as it goes): latency when the runtime is not saturated. h2load paces each of
+# its connections at rate/clients requests per second and logs every request's latency, in microseconds.
+fixed_rate() { # name path rate
+  local name=$1 path=$2 rate=$3 clients=${BENCH_RATE_CLIENTS:-16}
+  local per=$(( (rate + clients - 1) / clients ))
+  settle
+  say "  $name at a fixed $((per * clients)) req/s: ${seconds}s ..."
+  h2load --h1 -t "$threads" -c "$clients" --rps "$per" -D "$seconds" --warm-up-time "${warmup}s" \
+    -H "Authorization: Bearer $token" --log-file "$work/h2load-$name.log" "$base$path" >"$work/h2load-$name.txt" 2>&1 \
+    || { cat "$work/h2load-$name.txt" >&2; die "h2load ($name) failed"; }
+  fixed_offered=$((per * clients))
+  fixed_done=$(awk '/^finished in/ { gsub(/,/, ""); print $4 }' "$work/h2load-$name.txt" | sed 's/req\/s//')
+  fixed_failed=$(awk '/^requests:/ { print $9 + $11 }' "$work/h2load-$name.txt")
+  # The log: start time (us since epoch), status, latency (us) per request.
+  read -r fixed_p50 fixed_p99 < <(awk '{ print $3 }' "$work/h2load-$name.log" | sort -n \
+    | awk '{ a[NR] = $1 } END { if (NR == 0) { print "? ?"; exit }
+        i = int(NR * 0.5); if (i < 1) i = 1; j = int(NR * 0.99); if (j < 1) j = 1
+        printf "%.2f %.2f\n", a[i] / 1000, a[j] / 1000 }')
+}
+
 load_before=$(cut -d' ' -f1 /proc/loadavg)
+epoch0=$(psql_ -d cronium -Atc 'SELECT epoch FROM cache_epoch')
+rss_idle=$(rss_mb VmRSS)
 bench_ticks; bench0=$ticks machine0=$(machine_ticks) started=$(date +%s)
 say "measuring on $base (wrk -t$threads -c$conns) ..."
 measure bare GET /health/live
@@ -217,6 +260,9 @@ measure getInput GET "$exec_path/input"
 # Before setVariable, so every read is a hit on the entry the setup write put in the cache.
 measure getVariable GET "$exec_path/variables/$var_key"
 measure setVariable PUT "$exec_path/variables/$var_key" "$put_body"
+# A quarter of bare's maximum, getVariable again (the entry the last setVariable wrote is in the cache).
+fixed_rate getVariable "$exec_path/variables/$var_key" $(( ${rps[bare]} / 4 ))
+rss_load=$(rss_mb VmHWM)
 
 # --- pgbench: the same upsert, same table, same concurrency --------------------------------------
 settle
@@ -226,7 +272,10 @@ pgb=("$pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$conns
   -D "now=$(date +%s%3N)")
 "${pgb[@]}" -T "$warmup" cronium >/dev/null 2>"$work/pgbench-warmup.err" || { cat "$work/pgbench-warmup.err" >&2; die "pgbench (warm-up) failed"; }
 pg0=$(pg_ticks)
-"${pgb[@]}" -T "$seconds" cronium >"$work/pgbench.txt" 2>&1 || { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
+# -l: every transaction's latency, so the upsert's own p99 (row lock waits included) sits beside setVariable's.
+(cd "$work" && "${pgb[@]}" -T "$seconds" -l --log-prefix="$work/pgbench-log" cronium) >"$work/pgbench.txt" 2>&1 \
+  || { cat "$work/pgbench.txt" >&2; die "pgbench failed"; }
+pg_p99=$(cat "$work"/pgbench-log* | awk '{ print $3 }' | sort -n | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", a[i] / 1000 }')
 pg1=$(pg_ticks)
 pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.txt" | tail -n 1)
 pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$work/pgbench.txt")
@@ -261,23 +310,43 @@ echo "CPU during the ${elapsed}s of measurements: the bench ${cpu_bench}%, other
 [ "$cpu_other" -le 10 ] || echo "!!! other work took ${cpu_other}% of the CPUs meanwhile: these figures are disturbed; run again on a quiet machine"
 echo "load: wrk -t$threads -c$conns, ${warmup}s warm-up + ${seconds}s per operation; one execution, one variable key"
 echo
-printf '%-13s %8s %8s %8s %14s %10s %10s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'runtime-cpu' 'pg-cpu'
+printf '%-13s %8s %8s %8s %14s %10s %11s %10s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'redis-reads' 'runtime-cpu' 'pg-cpu'
 for op in "${ops[@]}"; do
-  printf '%-13s %8s %8s %8s %14s %10s %8sus %8sus%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
-    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
+  printf '%-13s %8s %8s %8s %14s %10s %11s %8sus %8sus%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
+    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtrips[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
 done
-echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request;
-runtime-cpu, pg-cpu: CPU time the runtime process and PostgreSQL spent per request, in microseconds)"
+echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request,
+those a script runs included; redis-reads: socket reads Redis served per request, an upper bound of round trips; runtime-cpu, pg-cpu: CPU time the
+runtime process and PostgreSQL spent per request, in microseconds)"
 echo
-echo "pgbench, the setVariable upsert (-c $conns -j $threads -M prepared, ${seconds}s): $(printf '%.0f' "$pg_tps") tps, latency average ${pg_lat:-?} ms, pg-cpu ${pg_cpu}us/tx${pg_failed:+, failed transactions $pg_failed}"
+echo "getVariable at a fixed offered load of ${fixed_offered} req/s (a quarter of bare's maximum; h2load --h1, ${BENCH_RATE_CLIENTS:-16} connections, ${seconds}s):"
+echo "  served ${fixed_done:-?} req/s, p50 ${fixed_p50} ms, p99 ${fixed_p99} ms${fixed_failed:+, failed/errored ${fixed_failed}}"
+echo "runtime resident memory: ${rss_idle} MB idle (after start and setup), ${rss_load} MB at its peak under load"
+echo
+echo "pgbench, the setVariable upsert (-c $conns -j $threads -M prepared, ${seconds}s): $(printf '%.0f' "$pg_tps") tps, latency average ${pg_lat:-?} ms, p99 ${pg_p99} ms, pg-cpu ${pg_cpu}us/tx${pg_failed:+, failed transactions $pg_failed}"
 set_ratio=$(ratio "${rps[setVariable]}" "$pg_tps")
 echo "setVariable / pgbench: $set_ratio"
+# Each bump is a write the cache did not take, acknowledged only after the cache lease (1 s): a tail to explain.
+echo "cache epoch bumps during the run: $(( $(psql_ -d cronium -Atc 'SELECT epoch FROM cache_epoch') - epoch0 ))"
 echo
 echo "targets (figures, not pass/fail):"
 get_ratio=$(ratio "${rps[getVariable]}" "${rps[bare]}")
 echo "  getVariable >= 0.5x bare:   $get_ratio  -> $(verdict "$get_ratio >= 0.5")"
 echo "  getVariable p99 < 5 ms:     ${p99[getVariable]} ms  -> $(verdict "${p99[getVariable]} < 5")"
 echo "  setVariable >= 0.5x pgbench: $set_ratio  -> $(verdict "$set_ratio >= 0.5")"
+echo "  setVariable p99 < 50 ms:    ${p99[setVariable]} ms  -> $(verdict "${p99[setVariable]} < 50")"
+echo "  getVariable fixed-rate p99 < 2 ms: ${fixed_p99} ms  -> $(verdict "${fixed_p99:-99} < 2")"
+echo "  RSS idle < 80 MB:           ${rss_idle} MB  -> $(verdict "$rss_idle < 80")"
+echo "  RSS under load < 200 MB:    ${rss_load} MB  -> $(verdict "$rss_load < 200")"
+if [ -n "${BENCH_TRACE:-}" ]; then
+  echo
+  echo "CPU trace of the runtime during getVariable ($BENCH_TRACE), top frames (exclusive, then inclusive):"
+  # While tracing, precompiled (ReadyToRun) code and W^X double mapping are off, so every managed frame is in the
+  # runtime's perf map where perf looks for it.
+  { perf report -i "$BENCH_TRACE" --stdio --no-children --sort symbol -g none 2>/dev/null | grep -v '^#' | grep . | head -n 30 | sed 's/^/  /'; } || true
+  echo "  -- inclusive (a frame and its callees), user-space frames:"
+  { perf report -i "$BENCH_TRACE" --stdio --children --sort symbol -g none 2>/dev/null | grep -v '^#' | grep -F '[.]' | head -n 45 | sed 's/^/  /'; } || true
+fi
 echo
 echo "runtime after the run: process $runtime_state, /health/ready HTTP $ready"
 # Console log entries start "warn:", "fail:" or "crit:" (then the category and the message on the next lines).

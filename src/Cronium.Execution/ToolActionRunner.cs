@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Cronium.Execution.Events;
 using Cronium.Execution.Runtime;
 

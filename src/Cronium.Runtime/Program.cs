@@ -36,11 +36,11 @@ public partial class Program
         builder.AddStorage();
         builder.AddCaching();
         builder.AddVariables();
-        builder.AddExecutionAuth();
-        builder.AddExecutionRateLimits();
+        builder.AddAuth();
+        builder.AddRateLimiting();
         builder.AddAudit();
         builder.AddToolActions();
-        builder.AddRequestValidation();
+        builder.AddValidation();
         builder.AddHealth();
 
         var app = builder.Build();

@@ -219,7 +219,7 @@ public abstract class StoreSuite
     public async Task AuditBatchesAreStored()
     {
         var execution = Guid.NewGuid().ToString();
-        var entries = Enumerable.Range(0, 50).Select(i => new Audit.AuditEntry(execution, "u", "getVariable", i % 2 == 0 ? "k" : null, 200, i % 3 == 0 ? "x" : null, i)).ToList();
+        var entries = Enumerable.Range(0, 50).Select(i => new AuditEntry(execution, "u", "getVariable", i % 2 == 0 ? "k" : null, 200, i % 3 == 0 ? "x" : null, i)).ToList();
         await Scope().TransactionAsync(async (c, tx) => { await Dialect.InsertAuditAsync(c, tx, entries, default); return 0; }, default);
 
         await using var connection = await Dialect.DataSource.OpenConnectionAsync();

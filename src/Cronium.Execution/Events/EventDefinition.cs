@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Cronium.Execution.Events;
 
 public enum Language { Bash, Python, Node }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cronium.Execution.Backends;
 
 namespace Cronium.Execution.Runtime;

@@ -2,7 +2,6 @@ using Cronium.Runtime.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Auth;
 
@@ -13,9 +12,10 @@ internal static class AuthSetup
     public const string ScriptPolicy = "Script";
     public const string OrchestratorPolicy = "Orchestrator";
 
-    public static WebApplicationBuilder AddExecutionAuth(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ExecutionTokens>();
+        builder.Services.AddScoped<ExecutionGate>();
         // Nothing here uses cookies or antiforgery; keep data protection in memory rather than writing keys to $HOME.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         builder.Services.AddAuthentication()

@@ -1,4 +1,3 @@
-using Cronium.Runtime.Caching;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
@@ -25,13 +24,13 @@ internal sealed class ExecutionTokenEvents : JwtBearerEvents
             return;
         }
         var gate = context.HttpContext.RequestServices.GetRequiredService<ExecutionGate>();
-        var (status, counted) = await gate.CheckAsync(executionId, context.HttpContext.RequestAborted);
+        var status = await gate.CheckAsync(context.HttpContext, executionId, userId);
         if (status is null)
             context.Fail("The token's execution does not exist.");
         else if (status != ExecutionStore.Running)
             context.Fail(new ExecutionFinishedException(status));
         else
-            context.HttpContext.Features.Set(new ExecutionCaller(executionId, userId, counted));
+            context.HttpContext.Features.Set(new ExecutionCaller(executionId, userId));
     }
 
     public override async Task Challenge(JwtBearerChallengeContext context)

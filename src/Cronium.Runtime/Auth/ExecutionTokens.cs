@@ -1,6 +1,5 @@
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Storage;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -71,8 +70,8 @@ internal static class ExecutionClaims
     public const string JobId = "jobId";
 }
 
-/// <summary>The caller of a script route: who the token says it is (and its rate count, when the gate took it).</summary>
-internal sealed record ExecutionCaller(string ExecutionId, string UserId, Caching.RateCount? Counted = null)
+/// <summary>The caller of a script route: who the token says it is.</summary>
+internal sealed record ExecutionCaller(string ExecutionId, string UserId)
 {
     public static ExecutionCaller From(HttpContext http) =>
         http.Features.Get<ExecutionCaller>() ?? throw new InvalidOperationException("Script route reached without an execution token.");

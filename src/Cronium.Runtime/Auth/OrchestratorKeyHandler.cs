@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Problems;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Auth;
 

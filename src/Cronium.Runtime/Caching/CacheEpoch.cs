@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Cronium.Runtime.Storage;
 using Dapper;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Caching;
 
@@ -44,12 +44,16 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!cache.Enabled) return;
+        // A connection of its own, kept open: taking one from the shared pool each time would queue this reading
+        // behind the requests when they hold the whole pool (64 writers of one row each wait on its lock), the lease
+        // would run out, and every write meanwhile would pay InvalidateAsync's bump and wait (seen as setVariable's tail).
+        DbConnection? connection = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             var started = time.GetUtcNow();
             try
             {
-                await using var connection = await dialect.DataSource.OpenConnectionAsync(stoppingToken);
+                connection ??= await dialect.DataSource.OpenConnectionAsync(stoppingToken);
                 var value = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ReadSql, cancellationToken: stoppingToken));
                 Interlocked.Exchange(ref epoch, value);
                 // Trusted from when the read began: the epoch may have moved on just after it.
@@ -58,6 +62,12 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Storage down: the lease runs out and reads go through to storage (which answers 503 meanwhile).
+                if (connection is not null) await connection.DisposeAsync();
+                connection = null;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
             try
             {
@@ -65,8 +75,9 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
         }
+        if (connection is not null) await connection.DisposeAsync();
     }
 }

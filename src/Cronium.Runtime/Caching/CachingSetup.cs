@@ -8,7 +8,6 @@ internal static class CachingSetup
         builder.Services.AddSingleton<RuntimeCache>();
         builder.Services.AddSingleton<CacheEpoch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CacheEpoch>());
-        builder.Services.AddScoped<ExecutionGate>();
         return builder;
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Cronium.Runtime.Hosting;
 using StackExchange.Redis;
 
@@ -12,11 +11,13 @@ namespace Cronium.Runtime.Caching;
 /// </summary>
 internal sealed class RuntimeCache : IAsyncDisposable
 {
-    // The gate and the rate count in one round trip: every script call needs both.
-    private const string GateScript = """
+    // Everything a script call needs from the cache, in one round trip: the execution's state (revocation), the
+    // call counted in its rate window, and the entry the endpoint reads (when it names one).
+    private const string CallScript = """
         local s = redis.call('GET', KEYS[1])
         local n = redis.call('INCR', KEYS[2])
         if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+        if KEYS[3] then return {s, n, redis.call('GET', KEYS[3])} end
         return {s, n}
         """;
 
@@ -91,21 +92,35 @@ internal sealed class RuntimeCache : IAsyncDisposable
         }
     }
 
-    /// <summary>The entry under <paramref name="key"/>, or null (missing, unreadable, or the cache cannot say).</summary>
-    public async Task<VariableEntry?> GetVariableAsync(string key) =>
-        await GetAsync(key) is { } text ? VariableEntry.Parse(text) : null;
+    /// <summary>The value under <paramref name="key"/> as stored; null when missing or the cache cannot say.</summary>
+    public async Task<RedisValue> GetRawAsync(string key)
+    {
+        if (Db is not { } db) return RedisValue.Null;
+        try
+        {
+            var value = await db.StringGetAsync(key);
+            Succeeded();
+            return value;
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return RedisValue.Null;
+        }
+    }
 
     /// <summary>
-    /// Stores the entry unless a newer one is there (see <see cref="VariableEntry.SetIfNewerScript"/>). False when the
-    /// cache did not take it and may hold something older: the caller must invalidate before acknowledging a write.
+    /// Stores a variable entry (<see cref="VariableEntry.Format"/>) unless a newer one is there (see
+    /// <see cref="VariableEntry.SetIfNewerScript"/>). False when the cache did not take it and may hold something
+    /// older: the caller must invalidate before acknowledging a write.
     /// </summary>
-    public async Task<bool> SetVariableIfNewerAsync(string key, VariableEntry entry)
+    public async Task<bool> SetVariableIfNewerAsync(string key, long epoch, long version, byte[] entry)
     {
         if (Db is not { } db) return false;
         try
         {
             var outcome = (long)await db.ScriptEvaluateAsync(VariableEntry.SetIfNewerScript, [key],
-                [entry.Epoch, entry.Version, entry.Format(), (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
+                [epoch, version, entry, (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
             Succeeded();
             return outcome >= 0;
         }
@@ -116,15 +131,20 @@ internal sealed class RuntimeCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads <paramref name="stateKey"/> and counts a call under <paramref name="rateKey"/>; null when the cache cannot say.</summary>
-    public async Task<(string? State, long Calls)?> ReadAndCountAsync(string stateKey, string rateKey, TimeSpan window)
+    /// <summary>
+    /// One round trip for a script call: reads <paramref name="stateKey"/>, counts the call under
+    /// <paramref name="rateKey"/> (expiring after <paramref name="window"/>) and reads <paramref name="entryKey"/> when
+    /// given. Null when the cache cannot say.
+    /// </summary>
+    public async Task<(string? State, long Calls, RedisValue Entry)?> LookUpCallAsync(string stateKey, string rateKey, string? entryKey, TimeSpan window)
     {
         if (Db is not { } db) return null;
         try
         {
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(GateScript, [stateKey, rateKey], [(long)window.TotalMilliseconds]))!;
+            RedisKey[] keys = entryKey is null ? [stateKey, rateKey] : [stateKey, rateKey, entryKey];
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(CallScript, keys, [(long)window.TotalMilliseconds]))!;
             Succeeded();
-            return (result[0].IsNull ? null : result[0].ToString(), (long)result[1]);
+            return (result[0].IsNull ? null : (string?)result[0], (long)result[1], result.Length > 2 ? (RedisValue)result[2] : RedisValue.Null);
         }
         catch (Exception e) when (IsCacheFailure(e))
         {

@@ -1,13 +1,17 @@
-using System.Globalization;
+using System.Buffers.Text;
+using System.Text;
+using StackExchange.Redis;
 
 namespace Cronium.Runtime.Caching;
 
 /// <summary>
-/// A variable as the shared cache holds it, and the one owner of that format:
+/// A variable as the shared cache holds it, and the one owner of that format (written by <see cref="Format"/>, read
+/// by <see cref="Parse"/>, matched by <see cref="SetIfNewerScript"/>):
 /// <c>epoch|version|v|updatedAt|json</c>, or <c>epoch|version|d|updatedAt|</c> for "does not exist".
 /// The epoch says which <see cref="CacheEpoch"/> it was written under; the version never goes back within one.
+/// The JSON is the UTF-8 text the script sent; a read hands it on as those bytes, never decoded or re-encoded.
 /// </summary>
-internal sealed record VariableEntry(long Epoch, long Version, bool Exists, long UpdatedAt, string? Json)
+internal sealed class VariableEntry
 {
     /// <summary>
     /// Stores an entry unless one under a later epoch, or a same or later version under the same epoch, is there.
@@ -28,17 +32,59 @@ internal sealed record VariableEntry(long Epoch, long Version, bool Exists, long
         return 1
         """;
 
-    public string Format() => $"{Epoch}|{Version}|{(Exists ? 'v' : 'd')}|{UpdatedAt}|{Json}";
-
-    /// <summary>Null for text this code cannot read (treated as a miss).</summary>
-    public static VariableEntry? Parse(string text)
+    private VariableEntry(long epoch, long version, bool exists, long updatedAt, ReadOnlyMemory<byte> json)
     {
-        var parts = text.Split('|', 5);
-        if (parts.Length != 5 || parts[2] is not ("v" or "d")
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var updatedAt))
-            return null;
-        return new VariableEntry(epoch, version, parts[2] == "v", updatedAt, parts[2] == "v" ? parts[4] : null);
+        Epoch = epoch;
+        Version = version;
+        Exists = exists;
+        UpdatedAt = updatedAt;
+        Json = json;
+    }
+
+    public long Epoch { get; }
+
+    public long Version { get; }
+
+    public bool Exists { get; }
+
+    public long UpdatedAt { get; }
+
+    /// <summary>The value's UTF-8 JSON text (empty when it does not exist).</summary>
+    public ReadOnlyMemory<byte> Json { get; }
+
+    /// <summary>The entry's text for the cache; <paramref name="json"/> null means "does not exist".</summary>
+    public static byte[] Format(long epoch, long version, long updatedAt, string? json)
+    {
+        var header = $"{epoch}|{version}|{(json is null ? 'd' : 'v')}|{updatedAt}|";
+        var bytes = new byte[header.Length + (json is null ? 0 : Encoding.UTF8.GetByteCount(json))];
+        Encoding.ASCII.GetBytes(header, bytes);
+        if (json is not null) Encoding.UTF8.GetBytes(json, bytes.AsSpan(header.Length));
+        return bytes;
+    }
+
+    /// <summary>Null for an absent entry or text this code cannot read (treated as a miss).</summary>
+    public static VariableEntry? Parse(RedisValue value)
+    {
+        if (value.IsNull) return null;
+        ReadOnlyMemory<byte> text = (byte[]?)value;
+        var rest = text;
+        if (!Number(ref rest, out var epoch) || !Number(ref rest, out var version)) return null;
+        var span = rest.Span;
+        if (span.Length < 2 || span[0] is not ((byte)'v' or (byte)'d') || span[1] != '|') return null;
+        var exists = span[0] == 'v';
+        rest = rest[2..];
+        if (!Number(ref rest, out var updatedAt)) return null;
+        return new VariableEntry(epoch, version, exists, updatedAt, exists ? rest : default);
+    }
+
+    /// <summary>Reads "digits|" off the front of <paramref name="text"/>.</summary>
+    private static bool Number(ref ReadOnlyMemory<byte> text, out long value)
+    {
+        var span = text.Span;
+        var bar = span.IndexOf((byte)'|');
+        value = 0;
+        if (bar <= 0 || !Utf8Parser.TryParse(span[..bar], out value, out var used) || used != bar || value < 0) return false;
+        text = text[(bar + 1)..];
+        return true;
     }
 }

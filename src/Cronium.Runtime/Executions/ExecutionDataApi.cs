@@ -1,13 +1,11 @@
-using System.Text.Json;
 using Cronium.Runtime.Auth;
 using Cronium.Runtime.Caching;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Idempotency;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Problems;
+using Cronium.Runtime.Scripts;
 using Cronium.Runtime.Storage;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Executions;
 
@@ -18,7 +16,7 @@ internal static class ExecutionDataApi
     {
         var group = app.MapScriptGroup();
 
-        group.MapGet("/input", GetInput).WithName("getInput");
+        group.MapGet("/input", GetInput).WithName("getInput").WithMetadata(InputRead);
         group.MapPut("/output", SetOutput).WithName("setOutput").WithIdempotency();
         group.MapGet("/condition", GetCondition).WithName("getCondition");
         group.MapPut("/condition", SetCondition).WithName("setCondition").WithIdempotency();
@@ -30,9 +28,14 @@ internal static class ExecutionDataApi
     {
         var caller = ExecutionCaller.From(http);
         var key = CacheKeys.ExecutionInput(caller.ExecutionId);
-        // Input never changes after creation, so a cached copy is always right. Entries: "n" (no input) or "j" + JSON.
-        if (await cache.GetAsync(key) is { Length: > 0 } hit)
-            return TypedResults.Ok(new DataEnvelope(hit[0] == 'n' ? RawJson.Null : new RawJson(hit[1..])));
+        // Input never changes after creation, so a cached copy is always right. Entries: "n" (no input) or "j" + JSON,
+        // usually brought by the call's one round trip with the gate (see CallLookup).
+        var hit = CallLookup.From(http) is { } fetched ? fetched.Entry : await cache.GetRawAsync(key);
+        if (!hit.IsNullOrEmpty)
+        {
+            ReadOnlyMemory<byte> bytes = (byte[])hit!;
+            return TypedResults.Ok(new DataEnvelope(bytes.Span[0] == 'n' ? RawJson.Null : new RawJson(bytes[1..])));
+        }
 
         var input = await store.GetInputAsync(caller.ExecutionId, cancellationToken);
         if (input is null || input.Length <= MaxCachedInputChars)
@@ -41,6 +44,9 @@ internal static class ExecutionDataApi
     }
 
     private const int MaxCachedInputChars = 256 * 1024;
+
+    /// <summary>The cache key getInput fetches in its call's one round trip.</summary>
+    private static readonly ReadsCacheEntry InputRead = new((_, executionId, _) => CacheKeys.ExecutionInput(executionId));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetOutput(
         HttpContext http, SetDataRequest request, ExecutionStore store, IOptions<LimitsOptions> limits, CancellationToken cancellationToken)

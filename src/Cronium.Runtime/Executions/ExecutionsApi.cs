@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cronium.Runtime.Auth;
 using Cronium.Runtime.Caching;
 using Cronium.Runtime.Hosting;
@@ -7,8 +6,6 @@ using Cronium.Runtime.Json;
 using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Validation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Executions;
 

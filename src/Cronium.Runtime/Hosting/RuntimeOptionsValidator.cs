@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Cronium.Runtime.Hosting;
 
 /// <summary>Refuses start-up on a bad setting, naming it. Missing keys are only fatal in Production.</summary>

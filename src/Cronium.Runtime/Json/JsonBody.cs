@@ -2,10 +2,8 @@ using System.Buffers;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Problems;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Json;
 
@@ -86,7 +84,7 @@ internal static class JsonBody
         }
         catch (JsonException e)
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidJson, Describe(e));
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidJson, JsonErrors.Describe(e));
         }
     }
 
@@ -99,28 +97,12 @@ internal static class JsonBody
     /// <summary>Size of a value as stored (its UTF-8 JSON text).</summary>
     public static int SizeOf(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).Length;
 
-    public static string Describe(JsonException e) =>
-        e.LineNumber is { } line
-            ? $"The body is not valid JSON (line {line + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}"
-            : $"The body is not valid JSON: {FirstSentence(e.Message)}";
-
     private static string ShapeMessage(JsonException e, string field) =>
         e.Message.Contains("could not be mapped", StringComparison.Ordinal)
             ? $"'{field}' is not a known field."
             : e.Message.Contains("missing required properties", StringComparison.Ordinal)
-                ? FirstSentence(e.Message)
+                ? JsonErrors.FirstSentence(e.Message)
                 : $"'{field}' has the wrong type or value.";
-
-    /// <summary>The reader's message without its trailing "Path: … LineNumber: …", which the problem already says better.</summary>
-    private static string FirstSentence(string message)
-    {
-        foreach (var marker in new[] { " Path:", " LineNumber:" })
-        {
-            var cut = message.IndexOf(marker, StringComparison.Ordinal);
-            if (cut > 0) message = message[..cut];
-        }
-        return message;
-    }
 
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)

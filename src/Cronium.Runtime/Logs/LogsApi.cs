@@ -4,8 +4,6 @@ using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Streaming;
 using Cronium.Runtime.Validation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Logs;
 

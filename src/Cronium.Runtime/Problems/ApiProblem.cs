@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Cronium.Runtime.Problems;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Cronium.Runtime.Json;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Cronium.Runtime.Problems;
@@ -108,9 +106,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             ApiProblemException p => (p.Status, p.Code, p.Message, p.Extensions, p.RetryAfter),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, ProblemCodes.PayloadTooLarge,
                 "The request body is over the limit.", null, null),
-            BadHttpRequestException { InnerException: JsonException json } => (400, ProblemCodes.InvalidJson, JsonBody.Describe(json), null, null),
+            BadHttpRequestException { InnerException: JsonException json } => (400, ProblemCodes.InvalidJson, JsonErrors.Describe(json), null, null),
             BadHttpRequestException bad => (bad.StatusCode, ProblemCodes.ForStatus(bad.StatusCode), bad.Message, null, null),
-            JsonException json => (400, ProblemCodes.InvalidJson, JsonBody.Describe(json), null, null),
+            JsonException json => (400, ProblemCodes.InvalidJson, JsonErrors.Describe(json), null, null),
             _ when Storage.StorageErrors.IsUnavailable(exception) => (503, ProblemCodes.StorageUnavailable,
                 "Storage did not answer; retry shortly.", null, TimeSpan.FromSeconds(1)),
             _ => (500, ProblemCodes.InternalError, "An unexpected error occurred; it has been logged.", null, null),

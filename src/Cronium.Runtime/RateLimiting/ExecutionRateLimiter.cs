@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using Cronium.Runtime.Auth;
 using Cronium.Runtime.Caching;
 using Cronium.Runtime.Hosting;
-using Cronium.Runtime.Problems;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.RateLimiting;
 
@@ -17,13 +14,19 @@ internal sealed class ExecutionRateLimiter(RuntimeCache cache, TimeProvider time
     private readonly ConcurrentDictionary<string, LocalWindow> local = new();
     private long lastSweep;
 
-    /// <summary>This call's place in its execution's window. A count the gate already took is used as is.</summary>
-    public async Task<RateDecision> TryAcquireAsync(string executionId, RateCount? counted)
+    /// <summary>How long a window's counter lives in the cache: its own second and the next.</summary>
+    private static readonly TimeSpan CounterLifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// This call's place in its execution's window. The count the call's cache round trip already took
+    /// (<paramref name="lookup"/>, see <see cref="CallLookup"/>) is used as is; else the cache counts, else this process.
+    /// </summary>
+    public async Task<RateDecision> TryAcquireAsync(string executionId, CallLookup? lookup)
     {
         var now = time.GetUtcNow();
-        var window = counted?.Window ?? now.ToUnixTimeSeconds();
-        var count = counted?.Calls
-            ?? await cache.CountAsync(CacheKeys.RateWindow(executionId, window), RateCount.WindowLength * 2)
+        var window = lookup?.Window ?? now.ToUnixTimeSeconds();
+        var count = lookup?.Calls
+            ?? await cache.CountAsync(CacheKeys.RateWindow(executionId, window), CounterLifetime)
             ?? CountLocally(executionId, window);
         var untilNext = TimeSpan.FromSeconds(window + 1) - TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds());
         return new RateDecision(options.Value.PermitsPerSecond, count, untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1));
@@ -64,38 +67,5 @@ internal sealed record RateDecision(int Limit, long Count, TimeSpan UntilNextWin
         headers["RateLimit-Limit"] = Limit.ToString(invariant);
         headers["RateLimit-Remaining"] = Math.Max(0, Limit - Count).ToString(invariant);
         headers["RateLimit-Reset"] = ResetSeconds.ToString(invariant);
-    }
-}
-
-internal static class RateLimitSetup
-{
-    public static WebApplicationBuilder AddExecutionRateLimits(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<ExecutionRateLimiter>();
-        return builder;
-    }
-
-    public static RouteGroupBuilder WithExecutionRateLimit(this RouteGroupBuilder group)
-    {
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var limiter = http.RequestServices.GetRequiredService<ExecutionRateLimiter>();
-            var caller = ExecutionCaller.From(http);
-            var decision = await limiter.TryAcquireAsync(caller.ExecutionId, caller.Counted);
-            // Added as the answer starts: a problem written by the exception handler clears headers set before it.
-            http.Response.OnStarting(() =>
-            {
-                decision.Describe(http.Response.Headers);
-                return Task.CompletedTask;
-            });
-            if (decision.Allowed) return await next(context);
-            var seconds = decision.ResetSeconds;
-            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiProblem.Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
-                $"This execution made more than {decision.Limit} calls in one second; retry after {seconds} s.",
-                new Dictionary<string, object?> { ["retryAfter"] = seconds });
-        });
-        return group;
     }
 }

@@ -2,7 +2,6 @@ using Cronium.Runtime.Auth;
 using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Validation;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cronium.Runtime.Runs;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Cronium.Runtime.Executions;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Storage;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cronium.Runtime.Auth;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Idempotency;
@@ -7,8 +6,6 @@ using Cronium.Runtime.Problems;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Streaming;
 using Cronium.Runtime.Validation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Runs;
 

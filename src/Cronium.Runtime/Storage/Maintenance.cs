@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Storage;
 

@@ -44,7 +44,7 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
         }
     }
 
-    public override async Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken)
+    public override async Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         var npgsql = (NpgsqlConnection)connection;
         await using var import = await npgsql.BeginBinaryImportAsync(

@@ -27,7 +27,7 @@ internal abstract class SqlDialect
     public abstract void Migrate(ILogger logger);
 
     /// <summary>Appends audit rows in as few round trips as the engine allows.</summary>
-    public abstract Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken);
+    public abstract Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
 
     protected static UpgradeEngineBuilder WithScripts(UpgradeEngineBuilder builder, string folder) =>
         builder.WithScriptsEmbeddedInAssembly(

@@ -116,7 +116,7 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<Audit.AuditEntry> entries, CancellationToken cancellationToken) =>
+    public override Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(InsertAudit, entries, transaction, cancellationToken: cancellationToken));
 }
 

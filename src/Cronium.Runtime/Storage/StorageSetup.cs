@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Cronium.Runtime.Storage;
 
 internal static class StorageSetup

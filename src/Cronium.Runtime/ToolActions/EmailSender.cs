@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cronium.Runtime.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;

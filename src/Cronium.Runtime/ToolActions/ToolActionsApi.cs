@@ -1,50 +1,17 @@
-using System.Text.Json;
 using Cronium.Runtime.Auth;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Idempotency;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Problems;
+using Cronium.Runtime.Scripts;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Validation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.ToolActions;
 
 /// <summary>Tool actions from scripts, and the write-only credential store orchestrators fill.</summary>
 internal static class ToolActionsApi
 {
-    public const string HttpClientName = "tool-actions";
-
-    public static WebApplicationBuilder AddToolActions(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<ToolActionsOptions>().BindConfiguration(ToolActionsOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ToolActionsOptions>, ToolActionsOptionsValidator>();
-        builder.Services.AddSingleton<OutboundPolicy>();
-        builder.Services.AddSingleton<ToolActionSlots>();
-        builder.Services.AddSingleton<CredentialCipher>();
-        // No request logging: HttpClient's loggers write the URL, and a webhook URL is a secret. Every connection
-        // goes through the outbound policy, to the address it checked.
-        builder.Services.AddHttpClient(HttpClientName, (services, c) =>
-                c.Timeout = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<ToolActionsOptions>>().Value.TimeoutSeconds))
-            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                UseProxy = false,
-                ConnectCallback = async (context, cancellationToken) =>
-                    new System.Net.Sockets.NetworkStream(
-                        await services.GetRequiredService<OutboundPolicy>().ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken),
-                        ownsSocket: true),
-            })
-            .RemoveAllLoggers();
-        builder.Services.AddSingleton<IToolSender, SlackSender>();
-        builder.Services.AddSingleton<IToolSender, DiscordSender>();
-        builder.Services.AddSingleton<IToolSender, GenericWebhookSender>();
-        builder.Services.AddSingleton<IToolSender, EmailSender>();
-        return builder;
-    }
-
     public static RouteGroupBuilder MapToolActions(this IEndpointRouteBuilder app)
     {
         var group = app.MapScriptGroup();

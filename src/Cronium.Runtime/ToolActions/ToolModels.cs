@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Validation;
 using FluentValidation;

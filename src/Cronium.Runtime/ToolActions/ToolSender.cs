@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Cronium.Runtime.ToolActions;
 
 /// <summary>Sends one tool's actions with a decrypted credential. The secret never leaves the runtime.</summary>

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Cronium.Runtime.Json;
 
 namespace Cronium.Runtime.ToolActions;
@@ -31,7 +30,7 @@ internal class WebhookSender(IHttpClientFactory clients, string tool) : IToolSen
         using var content = new StringContent(parameters.GetRawText(), Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         // Headers first, then at most MaxBodyBytes of the body: a huge answer is never held whole.
-        using var response = await clients.CreateClient(ToolActionsApi.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await clients.CreateClient(ToolActionsSetup.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var (text, truncated) = await ReadCappedAsync(response.Content, cancellationToken);
         var data = Describe((int)response.StatusCode, response.Content.Headers.ContentType, text, truncated);
         return response.IsSuccessStatusCode

@@ -6,7 +6,7 @@ namespace Cronium.Runtime.Validation;
 
 internal static partial class ValidationSetup
 {
-    public static WebApplicationBuilder AddRequestValidation(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddValidation(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
         // Messages name fields as they are spelled in JSON ('timeoutSeconds', not 'Timeout Seconds').

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Validation;
@@ -14,7 +13,7 @@ internal sealed record SetVariableRequest(JsonElement Value, long? IfVersion = n
 
 internal sealed record VariableResponse(string Key, RawJson Value, long Version, DateTimeOffset UpdatedAt)
 {
-    public static VariableResponse From(VariableValue v) => new(v.Key, new RawJson(v.Json), v.Version, Time.FromMs(v.UpdatedAt));
+    public static VariableResponse From(VariableValue v) => new(v.Key, v.Value, v.Version, Time.FromMs(v.UpdatedAt));
 }
 
 internal sealed record VariableVersionResponse(string Key, long Version, DateTimeOffset UpdatedAt);

@@ -1,9 +1,11 @@
 using Cronium.Runtime.Caching;
+using Cronium.Runtime.Json;
 using Cronium.Runtime.Storage;
 
 namespace Cronium.Runtime.Variables;
 
-internal sealed record VariableValue(string Key, string Json, long Version, long UpdatedAt);
+/// <summary>A variable as read: its JSON as stored (text from storage, or the cache entry's UTF-8 bytes).</summary>
+internal sealed record VariableValue(string Key, RawJson Value, long Version, long UpdatedAt);
 
 /// <summary>
 /// Variables with the shared cache aside. Entries carry their version and are only ever replaced by a newer one,
@@ -11,26 +13,43 @@ internal sealed record VariableValue(string Key, string Json, long Version, long
 /// Entries are trusted only under the current <see cref="CacheEpoch"/>; a write the cache did not take moves the
 /// epoch on before it is acknowledged, so nothing older than an acknowledged write is ever read back.
 /// </summary>
-internal sealed class VariableService(VariableStore store, RuntimeCache cache, CacheEpoch epochs, DbScope db, TimeProvider time)
+internal sealed class VariableService(VariableStore store, RuntimeCache cache, CacheEpoch epochs, DbScope db, KeyTurns turns, TimeProvider time)
 {
-    public async Task<VariableValue?> GetAsync(string userId, string key, CancellationToken cancellationToken)
+    /// <summary>The cache key a script's getVariable fetches in its call's one round trip (see <see cref="CallLookup"/>).</summary>
+    public static readonly ReadsCacheEntry ScriptRead = new((http, _, userId) =>
+        http.Request.RouteValues["key"] is string key ? CacheKeys.Variable(userId, key) : null);
+
+    /// <summary>
+    /// The variable, or null when it does not exist. <paramref name="fetched"/> is the cache entry the call's round
+    /// trip already brought (<see cref="CallLookup.Entry"/>); without one the cache is asked here.
+    /// </summary>
+    public async Task<VariableValue?> GetAsync(string userId, string key, CallLookup? fetched, CancellationToken cancellationToken)
     {
         var cacheKey = CacheKeys.Variable(userId, key);
-        // The epoch before the storage read: an entry written from this read must not claim a later epoch.
+        // The epoch before the storage read: an entry written from this read must not claim a later epoch. An entry
+        // fetched before this reading is as safe: a write acknowledged after it was fetched was concurrent with this read.
         var epoch = epochs.Current;
-        if (epoch is { } current && await cache.GetVariableAsync(cacheKey) is { } hit && hit.Epoch == current)
-            return hit.Exists ? new VariableValue(key, hit.Json!, hit.Version, hit.UpdatedAt) : null;
+        if (epoch is { } current)
+        {
+            // A miss in the call's round trip is a miss: no second trip to ask again.
+            var raw = fetched is not null ? fetched.Entry : await cache.GetRawAsync(cacheKey);
+            if (VariableEntry.Parse(raw) is { } hit && hit.Epoch == current)
+                return hit.Exists ? new VariableValue(key, new RawJson(hit.Json), hit.Version, hit.UpdatedAt) : null;
+        }
 
         var row = await store.GetAsync(userId, key, cancellationToken);
         var exists = row is { Deleted: false, Value: not null };
         if (epoch is { } e)
-            await cache.SetVariableIfNewerAsync(cacheKey, new VariableEntry(e, row?.Version ?? 0, exists, row?.UpdatedAt ?? 0, exists ? row!.Value : null));
-        return exists ? new VariableValue(key, row!.Value!, row.Version, row.UpdatedAt) : null;
+        {
+            var version = row?.Version ?? 0;
+            await cache.SetVariableIfNewerAsync(cacheKey, e, version, VariableEntry.Format(e, version, row?.UpdatedAt ?? 0, exists ? row!.Value : null));
+        }
+        return exists ? new VariableValue(key, new RawJson(row!.Value!), row.Version, row.UpdatedAt) : null;
     }
 
     public async Task<VariableWrite> SetAsync(string userId, string key, string json, long? ifVersion, CancellationToken cancellationToken)
     {
-        var write = await store.SetAsync(userId, key, json, ifVersion, Now(), cancellationToken);
+        var write = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.SetAsync(userId, key, json, ifVersion, Now(), cancellationToken), cancellationToken);
         if (write.Written)
             await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), write.Version, true, write.UpdatedAt, json, cancellationToken));
         return write;
@@ -38,7 +57,7 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
 
     public async Task<bool> DeleteAsync(string userId, string key, CancellationToken cancellationToken)
     {
-        var tombstone = await store.DeleteAsync(userId, key, Now(), cancellationToken);
+        var tombstone = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.DeleteAsync(userId, key, Now(), cancellationToken), cancellationToken);
         if (tombstone is null) return false;
         await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), tombstone.Version, false, tombstone.UpdatedAt, null, cancellationToken));
         return true;
@@ -51,7 +70,8 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
     private async Task CacheAsync(string cacheKey, long version, bool exists, long updatedAt, string? json, CancellationToken cancellationToken)
     {
         if (!cache.Enabled) return;
-        if (epochs.Current is { } epoch && await cache.SetVariableIfNewerAsync(cacheKey, new VariableEntry(epoch, version, exists, updatedAt, json))) return;
+        if (epochs.Current is { } epoch
+            && await cache.SetVariableIfNewerAsync(cacheKey, epoch, version, VariableEntry.Format(epoch, version, updatedAt, exists ? json : null))) return;
         await epochs.InvalidateAsync(cancellationToken);
     }
 

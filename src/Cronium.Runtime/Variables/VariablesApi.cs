@@ -1,12 +1,12 @@
 using Cronium.Runtime.Auth;
+using Cronium.Runtime.Caching;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Idempotency;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Problems;
+using Cronium.Runtime.Scripts;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Validation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Variables;
 
@@ -22,7 +22,8 @@ internal static class VariablesApi
         group.MapGet("/variables", (HttpContext http, [AsParameters] ListVariablesQuery query, VariableService variables, CancellationToken ct) =>
             List(ExecutionCaller.From(http).UserId, query, variables, ct)).WithName("listVariables");
         group.MapGet("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
-            Get(ExecutionCaller.From(http).UserId, key, variables, ct)).WithName("getVariable");
+            Get(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct))
+            .WithName("getVariable").WithMetadata(VariableService.ScriptRead);
         group.MapPut("/variables/{key}", (HttpContext http, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             Set(ExecutionCaller.From(http).UserId, key, request, variables, limits, ct)).WithName("setVariable").WithIdempotency();
         group.MapDelete("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
@@ -36,7 +37,7 @@ internal static class VariablesApi
         group.MapGet("/", (string userId, [AsParameters] ListVariablesQuery query, VariableService variables, CancellationToken ct) =>
             List(userId, query, variables, ct)).WithName("listUserVariables");
         group.MapGet("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
-            Get(userId, key, variables, ct)).WithName("getUserVariable");
+            Get(userId, key, null, variables, ct)).WithName("getUserVariable");
         group.MapPut("/{key}", (string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             Set(userId, key, request, variables, limits, ct)).WithName("setUserVariable").WithIdempotency();
         group.MapDelete("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
@@ -44,8 +45,9 @@ internal static class VariablesApi
         return group;
     }
 
-    private static async Task<Results<Ok<VariableResponse>, ProblemHttpResult>> Get(string userId, string key, VariableService variables, CancellationToken ct) =>
-        await variables.GetAsync(userId, key, ct) is { } value
+    private static async Task<Results<Ok<VariableResponse>, ProblemHttpResult>> Get(
+        string userId, string key, CallLookup? fetched, VariableService variables, CancellationToken ct) =>
+        await variables.GetAsync(userId, key, fetched, ct) is { } value
             ? TypedResults.Ok(VariableResponse.From(value))
             : ApiProblem.VariableNotFound(key);
 
@@ -70,14 +72,5 @@ internal static class VariablesApi
         var rows = await variables.ListAsync(userId, query.Prefix ?? "", query.After, limit + 1, ct);
         var page = rows.Take(limit).Select(r => new VariableVersionResponse(r.Key, r.Version, Time.FromMs(r.UpdatedAt))).ToList();
         return TypedResults.Ok(new VariableListResponse(page, rows.Count > limit ? page[^1].Key : null));
-    }
-}
-
-internal static class VariablesSetup
-{
-    public static WebApplicationBuilder AddVariables(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<VariableService>();
-        return builder;
     }
 }

@@ -3,7 +3,7 @@ using Cronium.Runtime.Auth;
 using Cronium.Runtime.RateLimiting;
 using Cronium.Runtime.Validation;
 
-namespace Cronium.Runtime.Hosting;
+namespace Cronium.Runtime.Scripts;
 
 internal static class ScriptRoutes
 {

@@ -1,33 +1,39 @@
+using Cronium.Runtime.Caching;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Storage;
-using Microsoft.Extensions.Options;
 
-namespace Cronium.Runtime.Caching;
+namespace Cronium.Runtime.Auth;
 
 /// <summary>
 /// Is this execution still running? Asked on every script call, after the token's signature and lifetime check.
 /// The shared cache may answer "running" only because completion overwrites that entry with the final status
 /// before it reports success (see <see cref="RevokeAsync"/>); without a cache, storage answers every time.
+/// The cache is asked in the call's one round trip (<see cref="RuntimeCache.LookUpCallAsync"/>), which also counts
+/// the call for the rate limiter and fetches the entry the endpoint reads; what it learnt stays on the request as a
+/// <see cref="CallLookup"/>.
 /// </summary>
 internal sealed class ExecutionGate(RuntimeCache cache, ExecutionStore store, TimeProvider time, IOptions<RuntimeOptions> options)
 {
-    /// <summary>
-    /// The execution's status (null when it does not exist) and, when the cache counted it in the same round
-    /// trip, this call's place in the execution's rate window.
-    /// </summary>
-    public async Task<(string? Status, RateCount? Counted)> CheckAsync(string executionId, CancellationToken cancellationToken)
+    /// <summary>How long a rate window's counter lives in the cache: its own second and the next.</summary>
+    private static readonly TimeSpan RateKeyLifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>The execution's status, or null when it does not exist.</summary>
+    public async Task<string?> CheckAsync(HttpContext http, string executionId, string userId)
     {
         var key = CacheKeys.ExecutionState(executionId);
         var window = time.GetUtcNow().ToUnixTimeSeconds();
-        var cached = await cache.ReadAndCountAsync(key, CacheKeys.RateWindow(executionId, window), RateCount.WindowLength * 2);
-        var counted = cached is { } c ? new RateCount(window, c.Calls) : null;
-        if (cached?.State is { } state) return (state, counted);
+        var entryKey = http.GetEndpoint()?.Metadata.GetMetadata<ReadsCacheEntry>()?.KeyFor(http, executionId, userId);
+        if (await cache.LookUpCallAsync(key, CacheKeys.RateWindow(executionId, window), entryKey, RateKeyLifetime) is { } found)
+        {
+            http.Features.Set(new CallLookup(found.State, window, found.Calls, found.Entry));
+            if (found.State is { } state) return state;
+        }
 
-        var stored = await store.GetStateAsync(executionId, cancellationToken);
-        if (stored is null) return (null, counted);
+        var stored = await store.GetStateAsync(executionId, http.RequestAborted);
+        if (stored is null) return null;
         // "running" only goes in if nothing is there yet, so it can never replace a revocation written meanwhile.
         await cache.SetAsync(key, stored.Status, TtlFor(stored.TokenExpiresAt), onlyIfAbsent: stored.Status == ExecutionStore.Running);
-        return (stored.Status, counted);
+        return stored.Status;
     }
 
     /// <summary>
@@ -46,10 +52,4 @@ internal sealed class ExecutionGate(RuntimeCache cache, ExecutionStore store, Ti
         var remaining = Time.FromMs(tokenExpiresAtMs) - time.GetUtcNow() + TimeSpan.FromSeconds(options.Value.ClockSkewSeconds);
         return remaining < TimeSpan.Zero ? TimeSpan.FromMinutes(1) : remaining + TimeSpan.FromMinutes(1);
     }
-}
-
-/// <summary>A call's number within its one-second rate window (counted by the gate's round trip).</summary>
-internal sealed record RateCount(long Window, long Calls)
-{
-    public static readonly TimeSpan WindowLength = TimeSpan.FromSeconds(1);
 }

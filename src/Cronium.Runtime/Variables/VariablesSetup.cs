@@ -1,0 +1,11 @@
+namespace Cronium.Runtime.Variables;
+
+internal static class VariablesSetup
+{
+    public static WebApplicationBuilder AddVariables(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<VariableService>();
+        builder.Services.AddSingleton<KeyTurns>();
+        return builder;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Net;
+using Cronium.Runtime.Tests.Infrastructure;
+using Npgsql;
+
+namespace Cronium.Runtime.Tests;
+
+/// <summary>Where setVariable's tail came from: writers of one row draining the pool and the cache epoch's lease lapsing.</summary>
+public sealed class SetVariableTailTests
+{
+    [Fact]
+    public async Task WritersWaitingOnOneRowNeitherDrainThePoolNorLetTheCacheEpochLapse()
+    {
+        var postgres = TestServices.NewPostgresDatabase();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey,
+            postgres: new NpgsqlConnectionStringBuilder(postgres) { MaxPoolSize = 4 }.ConnectionString);
+        var e = await runtime.CreateExecutionAsync();
+        using var client = runtime.Script(e);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync(e.VariablePath("row"), Api.Json(new { value = 0 }))).StatusCode);
+        var epochBefore = await EpochAsync(postgres);
+
+        // Another session holds the row's lock (a slow writer on another instance) for longer than the epoch's lease.
+        await using var holder = new NpgsqlConnection(postgres);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await new NpgsqlCommand("SELECT 1 FROM variables WHERE key = 'row' FOR UPDATE", holder, transaction).ExecuteNonQueryAsync();
+        var writes = Enumerable.Range(1, 8).Select(i => client.PutAsync(e.VariablePath("row"), Api.Json(new { value = i }))).ToList();
+        await Task.Delay(2500);
+        await transaction.RollbackAsync();
+        var responses = await Task.WhenAll(writes);
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        // A bump means some write found the epoch's reading too old, bumped it and waited a whole lease before answering.
+        Assert.Equal(epochBefore, await EpochAsync(postgres));
+    }
+
+    private static async Task<long> EpochAsync(string postgres)
+    {
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        return (long)(await new NpgsqlCommand("SELECT epoch FROM cache_epoch WHERE id = 1", connection).ExecuteScalarAsync())!;
+    }
+}
