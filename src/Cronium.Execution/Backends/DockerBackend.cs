@@ -82,10 +82,13 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
         {
             var created = await docker.Containers.CreateContainerAsync(Parameters(request, work.FullName, socketFolder, Path.GetFileName(request.Runtime.SocketPath!)), cancellationToken);
             id = created.ID;
+            PhaseTimings.Mark("container-created");
             await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            PhaseTimings.Mark("script-started");
             var logs = StreamLogsAsync(id, output);
 
             var termination = await WaitAsync(id, request.Event.Timeout, cancellationToken);
+            PhaseTimings.Mark("script-exited");
             await Task.WhenAny(logs, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
             var state = (await docker.Containers.InspectContainerAsync(id, CancellationToken.None)).State;
             return termination switch
@@ -100,6 +103,7 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
         finally
         {
             if (id is not null) await RemoveAsync(id);
+            PhaseTimings.Mark("container-removed");
             try { work.Parent!.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
