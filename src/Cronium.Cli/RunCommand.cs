@@ -42,6 +42,7 @@ internal static class RunCommand
         try
         {
             request = RunRequest.From(parse);
+            PhaseTimings.Mark("event-loaded");
         }
         catch (UsageException e)
         {
@@ -56,8 +57,8 @@ internal static class RunCommand
 
         var code = await Cancellable.RunAsync(console.Failed, async cancel =>
         {
-            await using var session = await RuntimeSession.OpenAsync(request.Runtime, cancel);
-            var backend = await session.BackendAsync(request.Backend, cancel);
+            await using var session = await RuntimeSession.OpenAsync(request.Runtime, cancel, request.Backend);
+            var backend = session.Backend;
             PhaseTimings.Mark("backend-ready");
             console.Starting(request.Event, backend.Name);
             var steps = new StepRunner(new ExecutionRunner(session.Client, session.Endpoint, backend), new ToolActionRunner(session.Client));

@@ -91,6 +91,7 @@ public sealed class ExecutionRunner(RuntimeClient runtime, RuntimeEndpoint endpo
         };
         var completed = await runtime.CompleteExecutionAsync(created.ExecutionId, status, result.ExitCode, result.Error, CancellationToken.None);
         PhaseTimings.Mark("execution-completed");
+        await result.Cleanup;
         return new RunResult(created.ExecutionId, status, result.ExitCode, clock.Elapsed, completed["output"]?.DeepClone(), (bool?)completed["condition"], result.Error)
         {
             Input = input,
