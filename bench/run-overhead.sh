@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # The cost of an event: `cronium run` of a no-op script per language beside the bare interpreter (process
 # backend, embedded runtime start-up included), and `cronium run --backend docker` beside a bare
-# `docker run --rm --network none IMAGE true`, all in the same run. Prints medians and the overhead; it does
-# not pass or fail. Targets: process backend at most +300 ms over the interpreter, docker backend at most
-# +250 ms over the bare docker run.
+# `docker run --rm --network none IMAGE true`, all in the same run. Prints medians and the overhead, and below
+# each table where the time of a cronium run goes, phase by phase; it does not pass or fail. Targets: process
+# backend at most +300 ms over the interpreter, docker backend at most +250 ms over the bare docker run.
 #
 #   bench/run-overhead.sh [RUNS]      default 10 runs of each
+#   CRONIUM_BIN=path/to/cronium bench/run-overhead.sh   measures that build instead of publishing one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "building cronium (Release, ReadyToRun)..." >&2
-dotnet publish src/Cronium.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-  -o "$work/cli" --nologo -v q >/dev/null
-cronium=$work/cli/cronium
+if [[ -n ${CRONIUM_BIN:-} ]]; then
+  cronium=$(realpath "$CRONIUM_BIN")
+else
+  echo "building cronium (Release, ReadyToRun)..." >&2
+  dotnet publish src/Cronium.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$work/cli" --nologo -v q >/dev/null
+  cronium=$work/cli/cronium
+fi
 export TMPDIR=$work XDG_DATA_HOME=$work/data
 
 printf 'pass\n' > "$work/noop.py"
 printf ':\n' > "$work/noop.sh"
+declare -A breakdown
 printf '\n' > "$work/noop.mjs"
 
 # Median wall time of a command, in milliseconds, over $runs runs (after one warm-up).
@@ -31,6 +37,30 @@ median_ms() {
     times+=($(((e - s) / 1000000)))
   done
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2] + a[NR/2+1]) / 2)}'
+}
+
+# Where the time of a cronium run goes: $runs runs with CRONIUM_TIMINGS=1 (each phase's end, in ms since the
+# process started, on stderr), then each phase's median duration, one line, in the order the phases happen.
+# "exit" is the wall time after the runtime stopped (the .NET runtime shutting down, the process reaped).
+phases() {
+  local i s e out
+  for ((i = 0; i < runs; i++)); do
+    s=$(date +%s%N); out=$(CRONIUM_TIMINGS=1 "$@" 2>&1 >/dev/null); e=$(date +%s%N)
+    printf '%s\n' "$out" | awk -v wall=$(((e - s) / 1000000)) -v run=$i '
+      $1 == "cronium-timing" { print run, $2, $4; last = $3 }
+      END { print run, "exit", wall - last; print run, "total", wall }'
+  done | awk '
+    !($2 in seen) { seen[$2] = ++n; name[n] = $2 }
+    { v[$2, ++count[$2]] = $3 }
+    END {
+      for (i = 1; i <= n; i++) {
+        k = name[i]; c = count[k]
+        for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++) if (v[k, b] < v[k, a]) { t = v[k, a]; v[k, a] = v[k, b]; v[k, b] = t }
+        m = (c % 2) ? v[k, (c + 1) / 2] : int((v[k, c / 2] + v[k, c / 2 + 1]) / 2)
+        printf "%s %d  ", k, m
+      }
+      printf "\n"
+    }'
 }
 
 verdict() { (($1 <= $2)) && echo "meets (≤ +$2 ms)" || echo "misses (target ≤ +$2 ms)"; }
@@ -48,7 +78,11 @@ for lang in bash python node; do
   b=$(median_ms "${bare[@]}")
   c=$(median_ms "$cronium" run "$script")
   printf '%-28s %10s %10s %10s  %s\n' "$lang" "$b" "$c" "+$((c - b))" "$(verdict $((c - b)) 300)"
+  breakdown[$lang]=$(phases "$cronium" run "$script")
 done
+echo
+echo "where the time goes (median ms of each phase; main = process start to Main, run-created = the first request):"
+for lang in bash python node; do echo "  $lang: ${breakdown[$lang]}"; done
 
 if docker info >/dev/null 2>&1 && docker image inspect cronium/runner-bash:latest >/dev/null 2>&1; then
   echo
@@ -58,7 +92,11 @@ if docker info >/dev/null 2>&1 && docker image inspect cronium/runner-bash:lates
     b=$(median_ms docker run --rm --network none "cronium/runner-$lang:latest" true)
     c=$(median_ms "$cronium" run --backend docker "$script")
     printf '%-28s %10s %10s %10s  %s\n' "$lang" "$b" "$c" "+$((c - b))" "$(verdict $((c - b)) 250)"
+    breakdown[$lang]=$(phases "$cronium" run --backend docker "$script")
   done
+  echo
+  echo "where the time goes (median ms of each phase):"
+  for lang in bash python node; do echo "  $lang: ${breakdown[$lang]}"; done
 else
   echo
   echo "docker backend: skipped (no daemon or no runner images: scripts/start-dockerd.sh && images/build.sh --local)"

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cronium.Execution;
 
 namespace Cronium.Cli;
 
@@ -6,6 +7,7 @@ internal static class CliProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        PhaseTimings.Mark("main");
         var root = new RootCommand("cronium: run events and workflows locally or in hardened containers, with the runtime API embedded or remote.")
         {
             ServeCommand.Create(),

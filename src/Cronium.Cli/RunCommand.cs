@@ -42,6 +42,7 @@ internal static class RunCommand
         try
         {
             request = RunRequest.From(parse);
+            PhaseTimings.Mark("event-loaded");
         }
         catch (UsageException e)
         {
@@ -54,16 +55,21 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
-        return await Cancellable.RunAsync(console.Failed, async cancel =>
+        var code = await Cancellable.RunAsync(console.Failed, async cancel =>
         {
-            await using var session = await RuntimeSession.OpenAsync(request.Runtime, cancel);
-            var backend = await session.BackendAsync(request.Backend, cancel);
+            await using var session = await RuntimeSession.OpenAsync(request.Runtime, cancel, request.Backend);
+            var backend = session.Backend;
+            PhaseTimings.Mark("backend-ready");
             console.Starting(request.Event, backend.Name);
             var steps = new StepRunner(new ExecutionRunner(session.Client, session.Endpoint, backend), new ToolActionRunner(session.Client));
             var result = await new ChainRunner(steps, session.Client).RunAsync(request.Chain, request.Options, console, cancel);
             console.Finished(result);
+            PhaseTimings.Mark("finished");
             return ExitCode(result);
         });
+        // After the session's disposal: the runtime stopped, its socket folder removed.
+        PhaseTimings.Mark("runtime-stopped");
+        return code;
     }
 
     /// <summary>The script's own code; 124 timed out, 130 cancelled; 1 when it succeeded but a follow-up failed unhandled.</summary>

@@ -76,8 +76,8 @@ internal static class WorkflowCommand
 
         return await Cancellable.RunAsync(console.Failed, async cancel =>
         {
-            await using var session = await RuntimeSession.OpenAsync(target, cancel);
-            var backend = await session.BackendAsync(backendName, cancel);
+            await using var session = await RuntimeSession.OpenAsync(target, cancel, backendName);
+            var backend = session.Backend;
             var steps = new StepRunner(new ExecutionRunner(session.Client, session.Endpoint, backend), new ToolActionRunner(session.Client));
             console.Starting(workflow, options.Concurrency ?? workflow.Concurrency, backend.Name);
             var result = await console.AroundAsync(() => new WorkflowEngine(steps, session.Client).RunAsync(workflow, options, console, cancel));

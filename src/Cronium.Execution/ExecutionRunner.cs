@@ -58,6 +58,7 @@ public sealed class ExecutionRunner(RuntimeClient runtime, RuntimeEndpoint endpo
         var created = await runtime.CreateExecutionAsync(
             Request(ev.Name, ev.EventType, ev.Timeout, input, options, new JsonObject { ["source"] = Path.GetFileName(ev.Source), ["backend"] = backend.Name }),
             cancellationToken);
+        PhaseTimings.Mark("execution-created");
         var log = new LogRecorder(runtime, created.ExecutionId, output);
         var clock = Stopwatch.StartNew();
         BackendResult result;
@@ -75,8 +76,10 @@ public sealed class ExecutionRunner(RuntimeClient runtime, RuntimeEndpoint endpo
             throw;
         }
         clock.Stop();
+        PhaseTimings.Mark("script-ended");
 
         await log.CompleteAsync();
+        PhaseTimings.Mark("log-flushed");
         if (log.Problem is { } problem) output.Write(OutputStream.Stderr, $"cronium: {problem}\n");
         var status = result.Termination switch
         {
@@ -85,6 +88,8 @@ public sealed class ExecutionRunner(RuntimeClient runtime, RuntimeEndpoint endpo
             _ => result.ExitCode == 0 ? "succeeded" : "failed",
         };
         var completed = await runtime.CompleteExecutionAsync(created.ExecutionId, status, result.ExitCode, result.Error, CancellationToken.None);
+        PhaseTimings.Mark("execution-completed");
+        await result.Cleanup;
         return new RunResult(created.ExecutionId, status, result.ExitCode, clock.Elapsed, completed["output"]?.DeepClone(), (bool?)completed["condition"], result.Error)
         {
             Input = input,

@@ -10,7 +10,14 @@ public sealed record BackendRequest(EventDefinition Event, string ExecutionId, s
 public enum Termination { Exited, TimedOut, Cancelled }
 
 /// <summary>How the job ended. <see cref="Error"/> says why when it was not the script's own exit (a limit, a kill).</summary>
-public sealed record BackendResult(int? ExitCode, Termination Termination, string? Error = null);
+public sealed record BackendResult(int? ExitCode, Termination Termination, string? Error = null)
+{
+    /// <summary>
+    /// What the backend still does once the job has ended (docker: removing the container and its work folder). The
+    /// runner completes the execution meanwhile and awaits this before it returns, so nothing outlives the run.
+    /// </summary>
+    public Task Cleanup { get; init; } = Task.CompletedTask;
+}
 
 public enum OutputStream { Stdout, Stderr }
 

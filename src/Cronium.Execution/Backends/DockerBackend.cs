@@ -77,17 +77,21 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
         CheckSocketFolder(socketFolder, request.Runtime.SocketPath!);
         var work = PrepareWorkFolder(request);
         string? id = null;
+        var ended = false;
         try
         {
             var created = await docker.Containers.CreateContainerAsync(Parameters(request, work.FullName, socketFolder, Path.GetFileName(request.Runtime.SocketPath!)), cancellationToken);
             id = created.ID;
+            PhaseTimings.Mark("container-created");
             await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            PhaseTimings.Mark("script-started");
             var logs = StreamLogsAsync(id, output);
 
             var termination = await WaitAsync(id, request.Event.Timeout, cancellationToken);
+            PhaseTimings.Mark("script-exited");
             await Task.WhenAny(logs, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
             var state = (await docker.Containers.InspectContainerAsync(id, CancellationToken.None)).State;
-            return termination switch
+            var result = termination switch
             {
                 Termination.TimedOut => new BackendResult(null, Termination.TimedOut, $"killed after the {request.Event.Timeout.TotalSeconds:0.#} s timeout"),
                 Termination.Cancelled => new BackendResult(null, Termination.Cancelled, "cancelled"),
@@ -95,10 +99,25 @@ public sealed class DockerBackend : IExecutionBackend, IDisposable
                     $"killed: over the memory limit ({request.Event.Resources.MemoryBytes / (1024 * 1024)} MiB)"),
                 _ => new BackendResult((int)state.ExitCode, Termination.Exited),
             };
+            ended = true;
+            // The removal (a daemon round trip that unmounts and deletes the container) overlaps the execution's completion.
+            return result with { Cleanup = CleanUpAsync(id, work) };
         }
         finally
         {
+            if (!ended) await CleanUpAsync(id, work);
+        }
+    }
+
+    private async Task CleanUpAsync(string? id, DirectoryInfo work)
+    {
+        try
+        {
             if (id is not null) await RemoveAsync(id);
+            PhaseTimings.Mark("container-removed");
+        }
+        finally
+        {
             try { work.Parent!.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }

@@ -40,12 +40,14 @@ public sealed class ProcessBackend(HelperPaths helpers, bool inheritEnvironment 
 
             using var process = new Process { StartInfo = StartInfo(request, script, work.FullName) };
             process.Start();
+            PhaseTimings.Mark("script-started");
             process.StandardInput.Close();
             var pumps = Task.WhenAll(
                 Pump(process.StandardOutput.BaseStream, OutputStream.Stdout, output),
                 Pump(process.StandardError.BaseStream, OutputStream.Stderr, output));
 
             var termination = await WaitAsync(process, request.Event.Timeout, cancellationToken);
+            PhaseTimings.Mark("script-exited");
             ProcessSweep.KillEverythingOf(process.Id, request.ExecutionId);
             // A descendant that escaped even that could hold the pipes open forever; the job is over regardless.
             await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));

@@ -81,9 +81,11 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
                 o.XmlEncryptor = new NullXmlEncryptor();
             });
         });
+        PhaseTimings.Mark("runtime-built");
         try
         {
             await app.StartAsync(cancellationToken);
+            PhaseTimings.Mark("runtime-started");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -18,13 +18,25 @@ internal static class OpenApiDocumentApi
     {
         app.MapGet("/openapi.yaml", () => TypedResults.Bytes(Document.Value, "application/yaml"))
             .WithName("getOpenApiDocument").WithTags("Operations");
-        // Only requests under /swagger go through the UI's middleware; script calls do not pay for it.
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), ui => ui.UseSwaggerUI(o =>
+        // Only requests under /swagger go through the UI's middleware, so script calls do not pay for it; and the UI's
+        // pipeline (static files over embedded resources) is built on the first of them, not at start: cronium run
+        // starts a runtime on every run and nobody opens /swagger on its private socket.
+        app.Use(next =>
         {
-            o.RoutePrefix = "swagger";
-            o.SwaggerEndpoint("/openapi.yaml", "Cronium Runtime API");
-            o.DocumentTitle = "Cronium Runtime API";
-        }));
+            var ui = new Lazy<RequestDelegate>(() =>
+            {
+                var branch = ((IApplicationBuilder)app).New();
+                branch.UseSwaggerUI(o =>
+                {
+                    o.RoutePrefix = "swagger";
+                    o.SwaggerEndpoint("/openapi.yaml", "Cronium Runtime API");
+                    o.DocumentTitle = "Cronium Runtime API";
+                });
+                branch.Run(next);
+                return branch.Build();
+            });
+            return http => http.Request.Path.StartsWithSegments("/swagger") ? ui.Value(http) : next(http);
+        });
         return app;
     }
 }

@@ -41,6 +41,7 @@ public sealed class ChainRunner(StepRunner steps, RuntimeClient runtime)
                 ["metadata"] = new JsonObject { ["source"] = Path.GetFileName(root.Event.Source), ["backend"] = steps.BackendName },
             }, cancellationToken);
         var runId = (string)run["runId"]!;
+        PhaseTimings.Mark("run-created");
 
         var results = new List<ChainStepResult>();
         try
@@ -54,6 +55,7 @@ public sealed class ChainRunner(StepRunner steps, RuntimeClient runtime)
         var status = Outcome(results, cancellationToken.IsCancellationRequested);
         var failures = results.Where(r => r.Result.Failed).Select(r => $"{r.Step}: {r.Result.Error ?? $"exit code {r.Result.ExitCode}"}").ToList();
         await runtime.CompleteRunAsync(runId, status, failures.Count == 0 ? null : Clip(string.Join("; ", failures)), CancellationToken.None);
+        PhaseTimings.Mark("run-completed");
         return new ChainResult(runId, status, results);
     }
 
