@@ -39,17 +39,7 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
     /// <param name="settings">More runtime settings (the environment and these apply too: Runtime__ToolActions__AllowedNetworks__0 ...).</param>
     public static async Task<EmbeddedRuntime> StartAsync(string? sqlitePath, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        // The outer folder is private to this user; the socket's own folder is traversable so that a container's
-        // non-root user reaches the socket through its bind mount (the host path stays behind the private folder).
-        var folder = Directory.CreateTempSubdirectory("cronium-run-");
-        var socketFolder = Directory.CreateDirectory(Path.Combine(folder.FullName, "socket"));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.SetUnixFileMode(socketFolder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-        var socket = Path.Combine(socketFolder.FullName, "runtime.sock");
+        var (folder, socket) = PrivateSocket.Create("cronium-run-");
         var orchestratorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         sqlitePath = Path.GetFullPath(string.IsNullOrEmpty(sqlitePath) ? Cronium.Runtime.Hosting.RuntimeOptions.DefaultSqlitePath() : sqlitePath);
         var (signingKey, credentialKey) = EmbeddedKeys.LoadOrCreate(Path.GetDirectoryName(sqlitePath)!);

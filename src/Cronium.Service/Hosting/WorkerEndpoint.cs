@@ -36,14 +36,7 @@ internal sealed class WorkerEndpoint : IDisposable
         var socket = configured;
         if (string.IsNullOrWhiteSpace(socket))
         {
-            // Private outer folder; the socket's own folder traversable so a container's non-root user reaches it.
-            folder = Directory.CreateTempSubdirectory("cronium-serve-");
-            var inner = Directory.CreateDirectory(Path.Combine(folder.FullName, "socket"));
-            if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("cronium serve runs on Linux");
-            File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.SetUnixFileMode(inner.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-            socket = Path.Combine(inner.FullName, "runtime.sock");
+            (folder, socket) = PrivateSocket.Create("cronium-serve-");
         }
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
