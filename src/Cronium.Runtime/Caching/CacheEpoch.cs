@@ -30,6 +30,19 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
     public long? Current =>
         cache.Enabled && time.GetUtcNow().UtcTicks - Interlocked.Read(ref readAtTicks) < (Lease - Refresh).Ticks ? Interlocked.Read(ref epoch) : null;
 
+    /// <summary>
+    /// The epoch as storage has it now, not as last read: what a write that has just committed caches under. The
+    /// periodic reading may lag a bump by up to a lease; a write cached under that older epoch could be overtaken by a
+    /// reader that read the new epoch and then, before the write committed, the old value: the reader's entry, under
+    /// the newer epoch, would win in the cache and be served after the write was acknowledged. Read after the commit,
+    /// the write's epoch is at least any such reader's, so the version decides.
+    /// </summary>
+    public async Task<long> ReadNowAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(ReadSql, cancellationToken: cancellationToken));
+    }
+
     /// <summary>After a write the cache did not take: a new epoch, then the lease, before the write may be acknowledged.</summary>
     public async Task InvalidateAsync(CancellationToken cancellationToken)
     {

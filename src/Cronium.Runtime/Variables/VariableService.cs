@@ -70,8 +70,12 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
     private async Task CacheAsync(string cacheKey, long version, bool exists, long updatedAt, string? json, CancellationToken cancellationToken)
     {
         if (!cache.Enabled) return;
-        if (epochs.Current is { } epoch
-            && await cache.SetVariableIfNewerAsync(cacheKey, epoch, version, VariableEntry.Format(epoch, version, updatedAt, exists ? json : null))) return;
+        if (epochs.Current is not null)
+        {
+            // Under the epoch storage has after the commit, not the last reading (see CacheEpoch.ReadNowAsync).
+            var epoch = await epochs.ReadNowAsync(cancellationToken);
+            if (await cache.SetVariableIfNewerAsync(cacheKey, epoch, version, VariableEntry.Format(epoch, version, updatedAt, exists ? json : null))) return;
+        }
         await epochs.InvalidateAsync(cancellationToken);
     }
 
