@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -20,7 +21,9 @@ internal sealed class OpenApiContract
     public static readonly OpenApiContract Instance = new(Path.Combine(AppContext.BaseDirectory, "openapi.yaml"));
     private readonly JsonObject document;
     private readonly JsonObject definitions;
-    private readonly Dictionary<string, JsonSchema> schemas = new();
+    // Tests validate in parallel: one schema per key, built once (a plain Dictionary written from several threads
+    // handed one test another operation's schema, and a body off its schema passed).
+    private readonly ConcurrentDictionary<string, Lazy<JsonSchema>> schemas = new();
 
     private OpenApiContract(string path)
     {
@@ -61,40 +64,34 @@ internal sealed class OpenApiContract
     {
         var response = Response(operation, status);
         if (response?["content"]?[mediaType]?["schema"] is not JsonNode schemaNode) return [$"no {mediaType} body is documented for {operation.Id} {status}"];
-        var key = $"{operation.Id}/{status}/{mediaType}";
-        if (!schemas.TryGetValue(key, out var schema))
-        {
-            var root = new JsonObject
-            {
-                ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-                ["allOf"] = new JsonArray(RewriteRefs(schemaNode.DeepClone())),
-                ["$defs"] = definitions.DeepClone(),
-            };
-            schemas[key] = schema = JsonSchema.FromText(root.ToJsonString());
-        }
-        return Errors(schema, body);
+        return Errors(Schema($"{operation.Id}/{status}/{mediaType}", () => new JsonArray(RewriteRefs(schemaNode.DeepClone())), "allOf"), body);
     }
 
     /// <summary>Errors of a value against one of components.schemas (an event's data, which no response schema describes).</summary>
     public IReadOnlyList<string> ValidateComponent(string name, JsonNode? value)
     {
-        var key = "#/components/schemas/" + name;
-        if (!schemas.TryGetValue(key, out var schema))
-        {
-            var root = new JsonObject
-            {
-                ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-                ["$ref"] = "#/$defs/" + name,
-                ["$defs"] = definitions.DeepClone(),
-            };
-            schemas[key] = schema = JsonSchema.FromText(root.ToJsonString());
-        }
-        return Errors(schema, value);
+        return Errors(Schema("components/" + name, () => JsonValue.Create("#/$defs/" + name), "$ref"), value);
     }
+
+    /// <summary>
+    /// The schema kept under <paramref name="key"/>: <paramref name="keyword"/> over the contract's definitions. Each has
+    /// an <c>$id</c> of its own, so schemas built at once never share a base URI in the schema registry.
+    /// </summary>
+    private JsonSchema Schema(string key, Func<JsonNode?> body, string keyword) =>
+        schemas.GetOrAdd(key, k => new Lazy<JsonSchema>(() => JsonSchema.FromText(new JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = "https://contract.cronium.test/" + Uri.EscapeDataString(k),
+            [keyword] = body(),
+            ["$defs"] = definitions.DeepClone(),
+        }.ToJsonString()))).Value;
 
     private static List<string> Errors(JsonSchema schema, JsonNode? value)
     {
-        var result = schema.Evaluate(value, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        EvaluationResults result;
+        // One evaluation of a schema at a time: its first evaluation builds and caches what it checks, and
+        // parallel tests must not race on that.
+        lock (schema) result = schema.Evaluate(value, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         return result.IsValid
             ? []
             : result.Details.Where(d => d.Errors is { Count: > 0 })
