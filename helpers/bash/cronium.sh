@@ -38,7 +38,7 @@ _cronium_operation() {
     listVariables)  _cronium_op='GET /v1/executions/{executionId}/variables' ;;
     getCondition)   _cronium_op='GET /v1/executions/{executionId}/condition' ;;
     setCondition)   _cronium_op='PUT /v1/executions/{executionId}/condition' ;;
-    getEvent)       _cronium_op='GET /v1/executions/{executionId}/context' ;;
+    getEvent)       _cronium_op='GET /v1/executions/{executionId}/event' ;;
     runToolAction)  _cronium_op='POST /v1/executions/{executionId}/tool-actions' ;;
     *) return 1 ;;
   esac

@@ -89,8 +89,8 @@ declare namespace Cronium {
     kind: 'ON_SUCCESS' | 'ON_FAILURE' | 'ALWAYS' | 'ON_CONDITION';
   }
 
-  /** What event() resolves: the execution context (also flat: id, name, type as in Cronium). */
-  export interface ExecutionContext {
+  /** What event() resolves (getEvent): the execution and its event, nested and also flat (id, name, type) as in Cronium. */
+  export interface ExecutionEvent {
     executionId: string;
     jobId: string;
     userId: string;
@@ -210,8 +210,8 @@ declare namespace Cronium {
   export function getCondition(): Promise<boolean>;
   export function getCondition<D>(defaultValue: D): Promise<boolean | D>;
 
-  /** The execution context. */
-  export function event(): Promise<ExecutionContext>;
+  /** The execution and its event (getEvent). */
+  export function event(): Promise<ExecutionEvent>;
 
   /** Run a tool action with a stored credential (default: the credential named after the tool). */
   export function toolAction<T = unknown>(

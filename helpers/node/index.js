@@ -22,7 +22,7 @@ const OPERATIONS = Object.freeze({
   listVariables: Object.freeze(['GET', '/v1/executions/{executionId}/variables']),
   getCondition: Object.freeze(['GET', '/v1/executions/{executionId}/condition']),
   setCondition: Object.freeze(['PUT', '/v1/executions/{executionId}/condition']),
-  getEvent: Object.freeze(['GET', '/v1/executions/{executionId}/context']),
+  getEvent: Object.freeze(['GET', '/v1/executions/{executionId}/event']),
   runToolAction: Object.freeze(['POST', '/v1/executions/{executionId}/tool-actions']),
 });
 

@@ -44,7 +44,7 @@ public abstract class ExecutionApiSuite(RuntimeFactory factory)
         using var admin = factory.Orchestrator();
 
         var input = await (await script.GetAsync($"/v1/executions/{e.ExecutionId}/input")).BodyAsync();
-        var context = await (await script.GetAsync($"/v1/executions/{e.ExecutionId}/context")).BodyAsync();
+        var context = await (await script.GetAsync($"/v1/executions/{e.ExecutionId}/event")).BodyAsync();
         var output = await script.PutAsync($"/v1/executions/{e.ExecutionId}/output", Api.Json(new { data = new { done = true, items = new[] { "a" } } }));
         var condition = await script.PutAsync($"/v1/executions/{e.ExecutionId}/condition", Api.Json(new { condition = true }));
         var execution = await (await admin.GetAsync($"/v1/executions/{e.ExecutionId}")).BodyAsync();
@@ -68,7 +68,7 @@ public abstract class ExecutionApiSuite(RuntimeFactory factory)
         var e = await factory.CreateExecutionAsync();
         using var script = factory.Script(e);
 
-        var context = await (await script.GetAsync($"/v1/executions/{e.ExecutionId}/context")).BodyAsync();
+        var context = await (await script.GetAsync($"/v1/executions/{e.ExecutionId}/event")).BodyAsync();
 
         var nested = context["event"]!;
         var expected = ((string)nested["id"]!, (string)nested["name"]!, (string)nested["type"]!);

@@ -23,7 +23,7 @@ public abstract class RunRecordSuite(RuntimeFactory factory)
         await factory.CompleteAsync(root);
         var follow = await factory.CreateExecutionAsync(user, extra: new { runId, trigger = new { executionId = root.ExecutionId, kind = "ON_SUCCESS" } });
         using var script = factory.Script(follow);
-        var context = await (await script.GetAsync($"/v1/executions/{follow.ExecutionId}/context")).BodyAsync();
+        var context = await (await script.GetAsync($"/v1/executions/{follow.ExecutionId}/event")).BodyAsync();
         await factory.CompleteAsync(follow, "failed");
         var shown = await (await admin.GetAsync($"/v1/runs/{runId}")).BodyAsync();
 

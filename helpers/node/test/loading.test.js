@@ -161,13 +161,13 @@ describe('the package', () => {
     }));
     fs.writeFileSync(path.join(dir, 'esm.mts'), `
       import cronium, { getVariable, setVariable, listVariables, event, toolAction, CroniumError, OPERATIONS } from 'cronium';
-      import type { VariableVersion, ExecutionContext, ToolActionResult } from 'cronium';
+      import type { VariableVersion, ExecutionEvent, ToolActionResult } from 'cronium';
       const n: number | null = await getVariable<number>('count');
       const d: number = await getVariable<number>('count', 0);
       const v: VariableVersion = await setVariable('count', (d ?? 0) + 1, { ifVersion: 3 });
       const v2: VariableVersion = await cronium.setVariable('k', 'x', 0);
       const all: VariableVersion[] = await listVariables('a.');
-      const ctx: ExecutionContext = await event();
+      const ctx: ExecutionEvent = await event();
       const r: ToolActionResult = await toolAction('webhook', 'send', { a: 1 });
       const r2 = await cronium.sendEmail('a@b.c', 's', 'b');
       const ok: boolean = r.success && r2.success;
@@ -193,14 +193,14 @@ describe('the package', () => {
     `);
     fs.writeFileSync(path.join(dir, 'legacy.mts'), `
       import Cronium, { Cronium as Named, cronium, executeToolAction, sendSlackMessage, CroniumAPIError, CroniumTimeoutError } from 'cronium';
-      import type { ExecutionContext } from 'cronium';
+      import type { ExecutionEvent } from 'cronium';
       const client = new Cronium();
       const named: Cronium = new Named();
       void named;
       const v: unknown = await client.getVariable('k');
       await cronium.setCondition('yes');
       const c: boolean = await Cronium.getCondition();
-      const ctx: ExecutionContext = await client.event();
+      const ctx: ExecutionEvent = await client.event();
       const name: string = ctx.name + ctx.eventName + ctx.id;
       const data: unknown = await executeToolAction('slack', 'send_message', { text: 'x' });
       await sendSlackMessage({ channel: '#ops', text: 'x' });

@@ -16,6 +16,6 @@ OPERATIONS: Dict[str, Tuple[str, str]] = {
     "listVariables": ("GET", "/v1/executions/{executionId}/variables"),
     "getCondition": ("GET", "/v1/executions/{executionId}/condition"),
     "setCondition": ("PUT", "/v1/executions/{executionId}/condition"),
-    "getEvent": ("GET", "/v1/executions/{executionId}/context"),
+    "getEvent": ("GET", "/v1/executions/{executionId}/event"),
     "runToolAction": ("POST", "/v1/executions/{executionId}/tool-actions"),
 }

@@ -9,7 +9,7 @@ using Cronium.Runtime.Storage;
 
 namespace Cronium.Runtime.Executions;
 
-/// <summary>What a running script reads and writes about its own execution: input, output, condition, context.</summary>
+/// <summary>What a running script reads and writes about its own execution: input, output, condition, its event.</summary>
 internal static class ExecutionDataApi
 {
     public static RouteGroupBuilder MapExecutionData(this IEndpointRouteBuilder app)
@@ -20,7 +20,7 @@ internal static class ExecutionDataApi
         group.MapPut("/output", SetOutput).WithName("setOutput").WithIdempotency();
         group.MapGet("/condition", GetCondition).WithName("getCondition");
         group.MapPut("/condition", SetCondition).WithName("setCondition").WithIdempotency();
-        group.MapGet("/context", GetContext).WithName("getEvent");
+        group.MapGet("/event", GetEvent).WithName("getEvent");
         return group;
     }
 
@@ -69,8 +69,8 @@ internal static class ExecutionDataApi
     private static async Task<Ok<ConditionState>> GetCondition(HttpContext http, ExecutionStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ConditionState((await Row(http, store, cancellationToken)).Condition));
 
-    private static async Task<Ok<ExecutionContextResponse>> GetContext(HttpContext http, ExecutionStore store, CancellationToken cancellationToken)
-        => TypedResults.Ok(ExecutionContextResponse.From(await Row(http, store, cancellationToken)));
+    private static async Task<Ok<ExecutionEvent>> GetEvent(HttpContext http, ExecutionStore store, CancellationToken cancellationToken)
+        => TypedResults.Ok(ExecutionEvent.From(await Row(http, store, cancellationToken)));
 
     private static async Task<ExecutionRow> Row(HttpContext http, ExecutionStore store, CancellationToken cancellationToken) =>
         await store.GetAsync(ExecutionCaller.From(http).ExecutionId, cancellationToken)

@@ -85,11 +85,11 @@ internal sealed record ExecutionResponse(
 }
 
 /// <summary>
-/// The context a script reads. <c>Id</c>, <c>Name</c>, <c>Type</c> and <c>EventId</c>, <c>EventName</c>,
+/// What getEvent answers: the execution and the event it runs (Cronium's execution context). <c>Id</c>, <c>Name</c>, <c>Type</c> and <c>EventId</c>, <c>EventName</c>,
 /// <c>EventType</c> repeat <c>Event</c> at the top level; <c>ScheduledAt</c> is the fire time a schedule meant (null when started otherwise): scripts written for Cronium read its flat context
 /// (<c>cronium.event()["name"]</c>, <c>cronium_event_field id</c>) and keep working unchanged.
 /// </summary>
-internal sealed record ExecutionContextResponse(
+internal sealed record ExecutionEvent(
     string ExecutionId,
     string JobId,
     string UserId,
@@ -109,7 +109,7 @@ internal sealed record ExecutionContextResponse(
     string EventType,
     DateTimeOffset? ScheduledAt)
 {
-    public static ExecutionContextResponse From(ExecutionRow r) => new(
+    public static ExecutionEvent From(ExecutionRow r) => new(
         r.Id, r.JobId, r.UserId, new EventRef(r.EventId, r.EventName, r.EventType), ExecutionResponse.WorkflowOf(r), r.RunId, ExecutionResponse.TriggerOf(r), r.Attempt,
         Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), new RawJson(r.Metadata),
         r.EventId, r.EventName, r.EventType, r.EventId, r.EventName, r.EventType, Time.FromMs(r.ScheduledAt));
