@@ -94,21 +94,15 @@ public sealed class WorkerTests
 }
 
 /// <summary>An instance killed while it runs a job: another recovers the run (Quartz's clustered recovery).</summary>
-public sealed class RecoveryTests
+public sealed class RecoveryTests : TwoInstances
 {
     [Fact]
     public async Task AnInstanceKilledWhileItRunsAJobHasItsRunMarkedInterruptedByTheOtherAndNothingLeftRunning()
     {
-        using var database = new TestDatabase();
-        using var folder = new TempFolder();
-        var one = await ServeInstance.StartAsync(database.ConnectionString);
-        var two = await ServeInstance.StartAsync(database.ConnectionString);
-        await using var _ = one;
-        await using var __ = two;
-        var started = Path.Combine(folder.Path, "started");
-        await one.PutEventAsync("victim", $"name: victim\nlanguage: bash\nscript: |\n  echo \"$$ $CRONIUM_RUNTIME_API\" > {started}.tmp && mv {started}.tmp {started}\n  sleep 300\n");
+        var started = Path.Combine(Folder.Path, "started");
+        await One.PutEventAsync("victim", $"name: victim\nlanguage: bash\nscript: |\n  echo \"$$ $CRONIUM_RUNTIME_API\" > {started}.tmp && mv {started}.tmp {started}\n  sleep 300\n");
 
-        var (runId, pid, alive) = await KillTheInstanceRunningItAsync(one, two, "victim", null, started);
+        var (runId, pid, alive) = await KillTheInstanceRunningItAsync("victim", null, started);
 
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{runId}").Result["status"]! == "interrupted", "the other instance to mark the run interrupted");
         await Eventually.UntilAsync(() => !Processes.IsAlive(pid), "the dead instance's script to be ended");
@@ -124,38 +118,17 @@ public sealed class RecoveryTests
         await Eventually.UntilAsync(() => (string)alive.GetAsync($"/v1/runs/{after}").Result["status"]! == "cancelled", "the new run to be cancelled");
     }
 
-    /// <summary>
-    /// Starts a run of <paramref name="name"/>, whose script writes "PID API" to <paramref name="started"/> and
-    /// hangs, then kills (SIGKILL: no goodbye, its Quartz check-ins just stop) the instance running it.
-    /// </summary>
-    internal static async Task<(string RunId, int Pid, ServeInstance Alive)> KillTheInstanceRunningItAsync(
-        ServeInstance one, ServeInstance two, string name, object? input, string started)
-    {
-        var runId = await one.StartRunAsync(name, input);
-        await Eventually.UntilAsync(() => File.Exists(started), "the script to start");
-        var parts = File.ReadAllText(started).Trim().Split(' ');
-        var (pid, api) = (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1]);
-        var (dead, alive) = api == one.Api ? (one, two) : (two, one);
-        dead.Kill();
-        return (runId, pid, alive);
-    }
 }
 
 /// <summary>An instance killed while it runs a job of a definition with <c>recovery: {attempts: 2}</c>: the other runs it again.</summary>
-public sealed class RecoveryRetryTests
+public sealed class RecoveryRetryTests : TwoInstances
 {
     [Fact]
     public async Task AnInstanceKilledWhileItRunsAJobThatAllowsRecoveryHasItInterruptedAndRunAgainOnTheOtherAsAttemptTwoWithNothingLeftRunning()
     {
-        using var database = new TestDatabase();
-        using var folder = new TempFolder();
-        var one = await ServeInstance.StartAsync(database.ConnectionString);
-        var two = await ServeInstance.StartAsync(database.ConnectionString);
-        await using var _ = one;
-        await using var __ = two;
-        var (started, retried) = (Path.Combine(folder.Path, "started"), Path.Combine(folder.Path, "retried"));
+        var (started, retried) = (Path.Combine(Folder.Path, "started"), Path.Combine(Folder.Path, "retried"));
         // The first attempt hangs until its instance is killed; the second says which attempt it was and where it ran.
-        await one.PutEventAsync("phoenix", $$"""
+        await One.PutEventAsync("phoenix", $$"""
             name: phoenix
             language: bash
             recovery: {attempts: 2}
@@ -165,7 +138,7 @@ public sealed class RecoveryRetryTests
               echo "$attempt $CRONIUM_RUNTIME_API" > {{retried}}.tmp && mv {{retried}}.tmp {{retried}}
             """);
 
-        var (runId, pid, alive) = await RecoveryTests.KillTheInstanceRunningItAsync(one, two, "phoenix", new { n = 7 }, started);
+        var (runId, pid, alive) = await KillTheInstanceRunningItAsync("phoenix", new { n = 7 }, started);
 
         await Eventually.UntilAsync(() => File.Exists(retried), "the second attempt to run");
         Assert.Equal($"2 {alive.Api}", File.ReadAllText(retried).Trim());

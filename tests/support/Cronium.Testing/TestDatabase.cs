@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Cronium.Testing;
 
 /// <summary>

@@ -1,0 +1,2 @@
+global using Cronium.Testing;
+global using Xunit;
