@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 what=${1:-all}
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+# Each step says when it began (minutes:seconds into the run), so a slow run shows where its time went.
+say() { printf '\n\033[1m== [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(postgresql redis-server bats jq curl python3 nodejs npm docker.io debootstrap)
