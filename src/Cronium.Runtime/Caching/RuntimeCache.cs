@@ -17,8 +17,26 @@ internal sealed class RuntimeCache : IAsyncDisposable
         local s = redis.call('GET', KEYS[1])
         local n = redis.call('INCR', KEYS[2])
         if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-        if KEYS[3] then return {s, n, redis.call('GET', KEYS[3])} end
-        return {s, n}
+        local g = redis.call('GET', KEYS[3])
+        if not g then g = ARGV[2]; redis.call('SET', KEYS[3], g) end
+        if KEYS[4] then return {s, n, g, redis.call('GET', KEYS[4])} end
+        return {s, n, g}
+        """;
+
+    // The generation (KEYS[1], made from ARGV[1] when missing) and, when named, an entry (KEYS[2]).
+    private const string EntryScript = CacheGeneration.Read + "\n" + """
+        if KEYS[2] then return {g, redis.call('GET', KEYS[2])} end
+        return {g}
+        """;
+
+    // SET KEYS[1] ARGV[2] PX ARGV[3] (NX when ARGV[4] is 1), only under the generation ARGV[1] (KEYS[2]).
+    private const string SetScript = CacheGeneration.Check + "\n" + """
+        if ARGV[4] == '1' then
+          if redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'NX') then return 1 end
+          return 0
+        end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        return 1
         """;
 
     private const string CountScript = """
@@ -92,6 +110,45 @@ internal sealed class RuntimeCache : IAsyncDisposable
         }
     }
 
+    /// <summary>A fill from a storage read: stored only while the cache is in the <paramref name="generation"/> its call saw.</summary>
+    public async Task<bool> FillAsync(string key, string value, TimeSpan ttl, string generation, bool onlyIfAbsent)
+    {
+        if (Db is not { } db) return false;
+        try
+        {
+            var outcome = (long)await db.ScriptEvaluateAsync(SetScript, [key, CacheGeneration.Key],
+                [generation, value, (long)ttl.TotalMilliseconds, onlyIfAbsent ? 1 : 0]);
+            Succeeded();
+            return outcome == 1;
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The cache's generation (<see cref="CacheGeneration"/>) and the entry under <paramref name="key"/> when given, in
+    /// one round trip; null when the cache cannot say.
+    /// </summary>
+    public async Task<(string Generation, RedisValue Entry)?> LookUpAsync(string? key)
+    {
+        if (Db is not { } db) return null;
+        try
+        {
+            RedisKey[] keys = key is null ? [CacheGeneration.Key] : [CacheGeneration.Key, key];
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(EntryScript, keys, [CacheGeneration.Offer()]))!;
+            Succeeded();
+            return ((string)result[0]!, result.Length > 1 ? (RedisValue)result[1] : RedisValue.Null);
+        }
+        catch (Exception e) when (IsCacheFailure(e))
+        {
+            Failed(e);
+            return null;
+        }
+    }
+
     /// <summary>The value under <paramref name="key"/> as stored; null when missing or the cache cannot say.</summary>
     public async Task<RedisValue> GetRawAsync(string key)
     {
@@ -111,16 +168,16 @@ internal sealed class RuntimeCache : IAsyncDisposable
 
     /// <summary>
     /// Stores a variable entry (<see cref="VariableEntry.Format"/>) unless a newer one is there (see
-    /// <see cref="VariableEntry.SetIfNewerScript"/>). False when the cache did not take it and may hold something
-    /// older: the caller must invalidate before acknowledging a write.
+    /// <see cref="VariableEntry.SetIfNewerScript"/>) or the cache is no longer in <paramref name="generation"/>. False
+    /// when the cache did not take it and may hold something older: a writer must invalidate before acknowledging.
     /// </summary>
-    public async Task<bool> SetVariableIfNewerAsync(string key, long epoch, long version, byte[] entry)
+    public async Task<bool> SetVariableIfNewerAsync(string key, string generation, long epoch, long version, byte[] entry)
     {
         if (Db is not { } db) return false;
         try
         {
-            var outcome = (long)await db.ScriptEvaluateAsync(VariableEntry.SetIfNewerScript, [key],
-                [epoch, version, entry, (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
+            var outcome = (long)await db.ScriptEvaluateAsync(VariableEntry.SetIfNewerScript, [key, CacheGeneration.Key],
+                [generation, epoch, version, entry, (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
             Succeeded();
             return outcome >= 0;
         }
@@ -133,18 +190,18 @@ internal sealed class RuntimeCache : IAsyncDisposable
 
     /// <summary>
     /// One round trip for a script call: reads <paramref name="stateKey"/>, counts the call under
-    /// <paramref name="rateKey"/> (expiring after <paramref name="window"/>) and reads <paramref name="entryKey"/> when
-    /// given. Null when the cache cannot say.
+    /// <paramref name="rateKey"/> (expiring after <paramref name="window"/>), reads the cache's generation and
+    /// <paramref name="entryKey"/> when given. Null when the cache cannot say.
     /// </summary>
-    public async Task<(string? State, long Calls, RedisValue Entry)?> LookUpCallAsync(string stateKey, string rateKey, string? entryKey, TimeSpan window)
+    public async Task<(string? State, long Calls, string Generation, RedisValue Entry)?> LookUpCallAsync(string stateKey, string rateKey, string? entryKey, TimeSpan window)
     {
         if (Db is not { } db) return null;
         try
         {
-            RedisKey[] keys = entryKey is null ? [stateKey, rateKey] : [stateKey, rateKey, entryKey];
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(CallScript, keys, [(long)window.TotalMilliseconds]))!;
+            RedisKey[] keys = entryKey is null ? [stateKey, rateKey, CacheGeneration.Key] : [stateKey, rateKey, CacheGeneration.Key, entryKey];
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(CallScript, keys, [(long)window.TotalMilliseconds, CacheGeneration.Offer()]))!;
             Succeeded();
-            return (result[0].IsNull ? null : (string?)result[0], (long)result[1], result.Length > 2 ? (RedisValue)result[2] : RedisValue.Null);
+            return (result[0].IsNull ? null : (string?)result[0], (long)result[1], (string)result[2]!, result.Length > 3 ? (RedisValue)result[3] : RedisValue.Null);
         }
         catch (Exception e) when (IsCacheFailure(e))
         {

@@ -14,21 +14,23 @@ namespace Cronium.Runtime.Caching;
 internal sealed class VariableEntry
 {
     /// <summary>
-    /// Stores an entry unless one under a later epoch, or a same or later version under the same epoch, is there.
-    /// Returns 1 stored, 0 kept a same or newer one, -1 kept one of a later epoch (the writer's epoch is out of date).
+    /// Stores an entry unless one under a later epoch, or a same or later version under the same epoch, is there, or
+    /// the cache is no longer in the caller's generation (KEYS[2] against ARGV[1], see <see cref="CacheGeneration"/>).
+    /// Returns 1 stored, 0 kept a same or newer one, -1 kept one of a later epoch (the writer's epoch is out of date),
+    /// -2 refused: the cache lost what it held since the call began.
     /// </summary>
-    public const string SetIfNewerScript = """
+    public const string SetIfNewerScript = CacheGeneration.Check + "\n" + """
         local cur = redis.call('GET', KEYS[1])
         if cur then
           local e, v = string.match(cur, '^(%d+)|(%d+)|')
           e = tonumber(e); v = tonumber(v)
-          local ne = tonumber(ARGV[1]); local nv = tonumber(ARGV[2])
+          local ne = tonumber(ARGV[2]); local nv = tonumber(ARGV[3])
           if e and v then
             if e > ne then return -1 end
             if e == ne and v >= nv then return 0 end
           end
         end
-        redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+        redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
         return 1
         """;
 

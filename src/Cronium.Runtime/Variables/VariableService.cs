@@ -1,6 +1,7 @@
 using Cronium.Runtime.Caching;
 using Cronium.Runtime.Json;
 using Cronium.Runtime.Storage;
+using StackExchange.Redis;
 
 namespace Cronium.Runtime.Variables;
 
@@ -29,52 +30,64 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         // The epoch before the storage read: an entry written from this read must not claim a later epoch. An entry
         // fetched before this reading is as safe: a write acknowledged after it was fetched was concurrent with this read.
         var epoch = epochs.Current;
+        string? generation = null;
         if (epoch is { } current)
         {
             // A miss in the call's round trip is a miss: no second trip to ask again.
-            var raw = fetched is not null ? fetched.Entry : await cache.GetRawAsync(cacheKey);
-            if (VariableEntry.Parse(raw) is { } hit && hit.Epoch == current)
+            var found = fetched is not null ? (fetched.Generation, fetched.Entry) : await cache.LookUpAsync(cacheKey);
+            generation = found?.Generation;
+            if (VariableEntry.Parse(found?.Entry ?? RedisValue.Null) is { } hit && hit.Epoch == current)
                 return hit.Exists ? new VariableValue(key, new RawJson(hit.Json), hit.Version, hit.UpdatedAt) : null;
         }
 
         var row = await store.GetAsync(userId, key, cancellationToken);
         var exists = row is { Deleted: false, Value: not null };
-        if (epoch is { } e)
+        if (epoch is { } e && generation is not null)
         {
             var version = row?.Version ?? 0;
-            await cache.SetVariableIfNewerAsync(cacheKey, e, version, VariableEntry.Format(e, version, row?.UpdatedAt ?? 0, exists ? row!.Value : null));
+            await cache.SetVariableIfNewerAsync(cacheKey, generation, e, version, VariableEntry.Format(e, version, row?.UpdatedAt ?? 0, exists ? row!.Value : null));
         }
         return exists ? new VariableValue(key, new RawJson(row!.Value!), row.Version, row.UpdatedAt) : null;
     }
 
-    public async Task<VariableWrite> SetAsync(string userId, string key, string json, long? ifVersion, CancellationToken cancellationToken)
+    /// <param name="call">The script call's cache lookup (its generation, read before this write commits), if any.</param>
+    public async Task<VariableWrite> SetAsync(string userId, string key, string json, long? ifVersion, CallLookup? call, CancellationToken cancellationToken)
     {
+        var generation = await GenerationAsync(call);
         var write = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.SetAsync(userId, key, json, ifVersion, Now(), cancellationToken), cancellationToken);
         if (write.Written)
-            await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), write.Version, true, write.UpdatedAt, json, cancellationToken));
+            await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, write.Version, true, write.UpdatedAt, json, cancellationToken));
         return write;
     }
 
-    public async Task<bool> DeleteAsync(string userId, string key, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string userId, string key, CallLookup? call, CancellationToken cancellationToken)
     {
+        var generation = await GenerationAsync(call);
         var tombstone = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.DeleteAsync(userId, key, Now(), cancellationToken), cancellationToken);
         if (tombstone is null) return false;
-        await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), tombstone.Version, false, tombstone.UpdatedAt, null, cancellationToken));
+        await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, tombstone.Version, false, tombstone.UpdatedAt, null, cancellationToken));
         return true;
     }
 
     public Task<IReadOnlyList<VariableVersionRow>> ListAsync(string userId, string prefix, string? after, int take, CancellationToken cancellationToken) =>
         store.ListAsync(userId, prefix, after, take, cancellationToken);
 
-    /// <summary>After a commit: the cache takes the new entry, or the epoch moves on before the write is acknowledged.</summary>
-    private async Task CacheAsync(string cacheKey, long version, bool exists, long updatedAt, string? json, CancellationToken cancellationToken)
+    /// <summary>The cache's generation before a write commits: from the script call's round trip, else asked here.</summary>
+    private async Task<string?> GenerationAsync(CallLookup? call) =>
+        !cache.Enabled ? null : call?.Generation ?? (await cache.LookUpAsync(null))?.Generation;
+
+    /// <summary>
+    /// After a commit: the cache takes the new entry, or the epoch moves on before the write is acknowledged (the cache
+    /// did not answer, or lost what it held since the write began: the entry is refused, see <see cref="CacheGeneration"/>).
+    /// </summary>
+    private async Task CacheAsync(string cacheKey, string? generation, long version, bool exists, long updatedAt, string? json, CancellationToken cancellationToken)
     {
         if (!cache.Enabled) return;
-        if (epochs.Current is not null)
+        if (epochs.Current is not null && generation is not null)
         {
             // Under the epoch storage has after the commit, not the last reading (see CacheEpoch.ReadNowAsync).
             var epoch = await epochs.ReadNowAsync(cancellationToken);
-            if (await cache.SetVariableIfNewerAsync(cacheKey, epoch, version, VariableEntry.Format(epoch, version, updatedAt, exists ? json : null))) return;
+            if (await cache.SetVariableIfNewerAsync(cacheKey, generation, epoch, version, VariableEntry.Format(epoch, version, updatedAt, exists ? json : null))) return;
         }
         await epochs.InvalidateAsync(cancellationToken);
     }

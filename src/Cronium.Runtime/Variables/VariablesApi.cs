@@ -25,9 +25,9 @@ internal static class VariablesApi
             Get(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct))
             .WithName("getVariable").WithMetadata(VariableService.ScriptRead);
         group.MapPut("/variables/{key}", (HttpContext http, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
-            Set(ExecutionCaller.From(http).UserId, key, request, variables, limits, ct)).WithName("setVariable").WithIdempotency();
+            Set(ExecutionCaller.From(http).UserId, key, request, CallLookup.From(http), variables, limits, ct)).WithName("setVariable").WithIdempotency();
         group.MapDelete("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
-            Delete(ExecutionCaller.From(http).UserId, key, variables, ct)).WithName("deleteVariable").WithIdempotency();
+            Delete(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct)).WithName("deleteVariable").WithIdempotency();
         return group;
     }
 
@@ -39,9 +39,9 @@ internal static class VariablesApi
         group.MapGet("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
             Get(userId, key, null, variables, ct)).WithName("getUserVariable");
         group.MapPut("/{key}", (string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
-            Set(userId, key, request, variables, limits, ct)).WithName("setUserVariable").WithIdempotency();
+            Set(userId, key, request, null, variables, limits, ct)).WithName("setUserVariable").WithIdempotency();
         group.MapDelete("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
-            Delete(userId, key, variables, ct)).WithName("deleteUserVariable").WithIdempotency();
+            Delete(userId, key, null, variables, ct)).WithName("deleteUserVariable").WithIdempotency();
         return group;
     }
 
@@ -52,19 +52,19 @@ internal static class VariablesApi
             : ApiProblem.VariableNotFound(key);
 
     private static async Task<Results<Ok<VariableVersionResponse>, ProblemHttpResult>> Set(
-        string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct)
+        string userId, string key, SetVariableRequest request, CallLookup? call, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct)
     {
         var size = JsonBody.SizeOf(request.Value);
         if (size > limits.Value.MaxValueBytes) throw ApiProblem.TooLarge($"The value of '{key}'", limits.Value.MaxValueBytes, size);
 
-        var write = await variables.SetAsync(userId, key, request.Value.GetRawText(), request.IfVersion, ct);
+        var write = await variables.SetAsync(userId, key, request.Value.GetRawText(), request.IfVersion, call, ct);
         return write.Written
             ? TypedResults.Ok(new VariableVersionResponse(key, write.Version, Time.FromMs(write.UpdatedAt)))
             : ApiProblem.VersionConflict(key, request.IfVersion ?? 0, write.Version);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string userId, string key, VariableService variables, CancellationToken ct) =>
-        await variables.DeleteAsync(userId, key, ct) ? TypedResults.NoContent() : ApiProblem.VariableNotFound(key);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string userId, string key, CallLookup? call, VariableService variables, CancellationToken ct) =>
+        await variables.DeleteAsync(userId, key, call, ct) ? TypedResults.NoContent() : ApiProblem.VariableNotFound(key);
 
     private static async Task<Ok<VariableListResponse>> List(string userId, ListVariablesQuery query, VariableService variables, CancellationToken ct)
     {
