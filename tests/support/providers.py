@@ -35,6 +35,11 @@ class WebhookServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keep-alive, as Slack and Discord answer. The default, HTTP/1.0, closes the connection after each
+            # answer without saying "Connection: close"; .NET keeps such a connection for the next request, and about
+            # one send in 250 then went out on a connection being closed (ResponseEnded: a tool action failed).
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 try:
