@@ -133,3 +133,23 @@ public sealed class CacheGenerationTests
         }
     }
 }
+
+/// <summary>A Valkey that keeps its data across restarts is a misconfiguration the runtime names at start.</summary>
+public sealed class CachePersistenceWarningTests
+{
+    [Theory]
+    [InlineData("appendonly", "yes", true)]
+    [InlineData("save", "3600 1", true)]
+    [InlineData("save", "", false)]
+    public async Task AValkeyThatPersistsItsDataIsNamedInAWarningAtStart(string setting, string value, bool warned)
+    {
+        using var redis = new PrivateRedis();
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
+            await admin.GetServer(admin.GetEndPoints()[0]).ConfigSetAsync(setting, value);
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString });
+        await runtime.CreateExecutionAsync();
+        await Eventually.UntilAsync(() => runtime.Service<CacheEpoch>().Current is not null, "the first epoch reading");
+
+        Assert.Equal(warned, runtime.Logs.Any(l => l.Contains("Valkey persists its data", StringComparison.Ordinal)));
+    }
+}

@@ -57,6 +57,7 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!cache.Enabled) return;
+        await cache.WarnIfPersistentAsync();
         // A connection of its own, kept open: taking one from the shared pool each time would queue this reading
         // behind the requests when they hold the whole pool (64 writers of one row each wait on its lock), the lease
         // would run out, and every write meanwhile would pay InvalidateAsync's bump and wait (seen as setVariable's tail).

@@ -66,6 +66,9 @@ internal sealed class RuntimeCache : IAsyncDisposable
         config.SyncTimeout = this.options.TimeoutMilliseconds;
         config.ConnectTimeout = Math.Max(1000, this.options.TimeoutMilliseconds);
         config.ClientName = "cronium-runtime";
+        // For CONFIG GET at start (WarnIfPersistentAsync): the client library refuses admin commands otherwise. The
+        // runtime sends no other; what the server allows is its own ACL's business.
+        config.AllowAdmin = true;
         connection = ConnectionMultiplexer.Connect(config);
         connection.ConnectionRestored += (_, _) => Recovered();
     }
@@ -240,6 +243,31 @@ internal sealed class RuntimeCache : IAsyncDisposable
         {
             Failed(e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Says loudly when Valkey keeps its data across a restart (RDB snapshots or an append-only file): restored, it
+    /// would bring back entries older than writes acknowledged since (see <see cref="CacheGeneration"/>). Servers
+    /// that refuse CONFIG (managed services) are not asked twice and not warned about.
+    /// </summary>
+    public async Task WarnIfPersistentAsync()
+    {
+        if (connection is null) return;
+        try
+        {
+            var server = connection.GetServer(connection.GetEndPoints()[0]);
+            var settings = (await server.ConfigGetAsync("save")).Concat(await server.ConfigGetAsync("appendonly"))
+                .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+            var snapshots = settings.GetValueOrDefault("save") is { Length: > 0 } save ? save : null;
+            var appendOnly = string.Equals(settings.GetValueOrDefault("appendonly"), "yes", StringComparison.OrdinalIgnoreCase);
+            if (snapshots is not null || appendOnly)
+                logger.LogWarning("Valkey persists its data ({Persistence}): after a restart it would restore cache entries older than writes acknowledged since. Run it with --save '' --appendonly no; the cache refills from storage.",
+                    appendOnly ? "appendonly yes" : $"save {snapshots}");
+        }
+        catch (Exception e) when (IsCacheFailure(e) || e is RedisCommandException or InvalidOperationException)
+        {
+            // CONFIG disabled or renamed, or Valkey not up yet: nothing to say.
         }
     }
 

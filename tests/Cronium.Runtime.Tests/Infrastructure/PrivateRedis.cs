@@ -9,6 +9,9 @@ public sealed class PrivateRedis : IDisposable
 {
     private Process? process;
 
+    // Its working folder: whatever a test makes it write (an append-only file) goes there and is removed with it.
+    private readonly TempFolder folder = new();
+
     public PrivateRedis()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -24,7 +27,7 @@ public sealed class PrivateRedis : IDisposable
 
     public void Start()
     {
-        process = Process.Start(new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no")
+        process = Process.Start(new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {folder.Path}")
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -64,6 +67,7 @@ public sealed class PrivateRedis : IDisposable
     {
         if (process is not null) Signal("CONT");
         Stop();
+        folder.Dispose();
     }
 
     private void Signal(string signal)
