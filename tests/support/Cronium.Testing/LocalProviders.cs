@@ -36,11 +36,9 @@ public sealed class LocalWebhook : IDisposable
 
     public void Release() => release.Release();
 
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-    }
+    // Close alone: after Stop has let the port go, Close binds it once more to remove the prefix, and threw "Address
+    // already in use" when another test had taken the port meanwhile (a compat test failed so in a full run).
+    public void Dispose() => listener.Close();
 
     private async Task ServeAsync()
     {
