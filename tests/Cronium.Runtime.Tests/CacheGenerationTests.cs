@@ -1,6 +1,7 @@
 using System.Net;
 using Cronium.Runtime.Auth;
 using Cronium.Runtime.Caching;
+using Cronium.Runtime.Storage;
 using Cronium.Runtime.Tests.Infrastructure;
 using Cronium.Runtime.Variables;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,6 +86,34 @@ public sealed class CacheGenerationTests
         await (await world.Client.GetAsync($"/v1/executions/{world.Execution.ExecutionId}/input")).AssertProblemAsync(HttpStatusCode.Unauthorized, "execution_finished");
     }
 
+    [Fact]
+    public async Task AWriteWhoseCallerWentAwayBeforeItsCommitStillUpdatesTheCacheSoItsReplayIsNotOverAnOlderEntry()
+    {
+        await using var world = await World.StartAsync();
+        await world.Client.PutAsync(world.Execution.VariablePath("k"), Api.Json(new { value = "v1" }));
+        await world.Client.GetAsync(world.Execution.VariablePath("k")); // v1 in the cache
+
+        // As the idempotency filter does: the write and its record in one transaction, the cache step after the commit.
+        await using (var scope = world.Runtime.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<DbScope>();
+            using var caller = new CancellationTokenSource();
+            await db.BeginAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<VariableService>().SetAsync(world.Execution.UserId, "k", "\"v2\"", null, null, caller.Token);
+            await caller.CancelAsync(); // the client disconnects before the commit
+            try
+            {
+                await db.CommitAsync(CancellationToken.None);
+            }
+            catch (OperationCanceledException)
+            {
+                // Before the fix the cache step gave up here, leaving v1 cached under the current epoch.
+            }
+        }
+
+        Assert.Equal("v2", (string)(await (await world.Client.GetAsync(world.Execution.VariablePath("k"))).BodyAsync())["value"]!);
+    }
+
     /// <summary>A runtime on its own PostgreSQL database and a private Redis the test may flush.</summary>
     private sealed class World : IAsyncDisposable
     {
@@ -134,14 +163,15 @@ public sealed class CacheGenerationTests
     }
 }
 
-/// <summary>A Valkey that keeps its data across restarts is a misconfiguration the runtime names at start.</summary>
+/// <summary>A Valkey that keeps its data across restarts, or may evict keys, is a misconfiguration the runtime names at start.</summary>
 public sealed class CachePersistenceWarningTests
 {
     [Theory]
     [InlineData("appendonly", "yes", true)]
     [InlineData("save", "3600 1", true)]
+    [InlineData("maxmemory-policy", "allkeys-lru", true)]
     [InlineData("save", "", false)]
-    public async Task AValkeyThatPersistsItsDataIsNamedInAWarningAtStart(string setting, string value, bool warned)
+    public async Task AValkeyThatPersistsOrMayEvictIsNamedInAWarningAtStart(string setting, string value, bool warned)
     {
         using var redis = new PrivateRedis();
         await using (var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true"))
@@ -150,6 +180,6 @@ public sealed class CachePersistenceWarningTests
         await runtime.CreateExecutionAsync();
         await Eventually.UntilAsync(() => runtime.Service<CacheEpoch>().Current is not null, "the first epoch reading");
 
-        Assert.Equal(warned, runtime.Logs.Any(l => l.Contains("Valkey persists its data", StringComparison.Ordinal)));
+        Assert.Equal(warned, runtime.Logs.Any(l => l.Contains("Valkey persists its data", StringComparison.Ordinal) || l.Contains("Valkey may evict keys", StringComparison.Ordinal)));
     }
 }

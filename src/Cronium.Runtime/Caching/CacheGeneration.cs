@@ -3,11 +3,13 @@ namespace Cronium.Runtime.Caching;
 /// <summary>
 /// Which life of the cache a fill belongs to. A reader fills the cache from a storage read, and a writer after its
 /// commit; either may land late. Versions keep a late entry from replacing a newer one, but not from landing in a cache
-/// that was emptied meanwhile (FLUSHALL, a restart without persistence, the newer entry evicted): the late entry, older
+/// that was emptied meanwhile (FLUSHALL, a restart without persistence): the late entry, older
 /// than a write already acknowledged, would then be served. So the cache holds a generation token, made anew by the
 /// first call that finds none, and every fill names the token its call saw before it read storage (a reader) or
 /// committed (a writer): a token that is gone or changed means the cache lost what it held since, and the fill is
-/// refused. A writer whose fill is refused moves the epoch on, as for a cache that did not answer.
+/// refused. A writer whose fill is refused moves the epoch on, as for a cache that did not answer. Not covered, so
+/// ruled out in the README (and warned about at start): one entry evicted alone (the token stays; run Valkey with
+/// noeviction), a cache restored from disk or a promoted replica (the token comes back with the old entries).
 /// </summary>
 internal static class CacheGeneration
 {

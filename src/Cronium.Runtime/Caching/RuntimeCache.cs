@@ -248,7 +248,8 @@ internal sealed class RuntimeCache : IAsyncDisposable
 
     /// <summary>
     /// Says loudly when Valkey keeps its data across a restart (RDB snapshots or an append-only file): restored, it
-    /// would bring back entries older than writes acknowledged since (see <see cref="CacheGeneration"/>). Servers
+    /// would bring back entries older than writes acknowledged since (see <see cref="CacheGeneration"/>); and when it
+    /// may evict keys, which lets a late fill replace an evicted newer entry. Servers
     /// that refuse CONFIG (managed services) are not asked twice and not warned about.
     /// </summary>
     public async Task WarnIfPersistentAsync()
@@ -258,7 +259,13 @@ internal sealed class RuntimeCache : IAsyncDisposable
         {
             var server = connection.GetServer(connection.GetEndPoints()[0]);
             var settings = (await server.ConfigGetAsync("save")).Concat(await server.ConfigGetAsync("appendonly"))
+                .Concat(await server.ConfigGetAsync("maxmemory-policy"))
                 .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+            // An entry evicted alone (its TTL makes it a candidate under every volatile-* and allkeys-* policy) leaves
+            // room for a late fill older than the evicted entry, which the generation cannot see; with noeviction a
+            // full Valkey refuses writes instead, and the writer moves the epoch on.
+            if (settings.GetValueOrDefault("maxmemory-policy") is { Length: > 0 } policy && !policy.Equals("noeviction", StringComparison.OrdinalIgnoreCase))
+                logger.LogWarning("Valkey may evict keys (maxmemory-policy {Policy}): an evicted entry can be replaced by a late fill older than it. Run it with --maxmemory-policy noeviction.", policy);
             var snapshots = settings.GetValueOrDefault("save") is { Length: > 0 } save ? save : null;
             var appendOnly = string.Equals(settings.GetValueOrDefault("appendonly"), "yes", StringComparison.OrdinalIgnoreCase);
             if (snapshots is not null || appendOnly)

@@ -56,7 +56,7 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         var generation = await GenerationAsync(call);
         var write = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.SetAsync(userId, key, json, ifVersion, Now(), cancellationToken), cancellationToken);
         if (write.Written)
-            await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, write.Version, true, write.UpdatedAt, json, cancellationToken));
+            await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, write.Version, true, write.UpdatedAt, json));
         return write;
     }
 
@@ -65,7 +65,7 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         var generation = await GenerationAsync(call);
         var tombstone = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.DeleteAsync(userId, key, Now(), cancellationToken), cancellationToken);
         if (tombstone is null) return false;
-        await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, tombstone.Version, false, tombstone.UpdatedAt, null, cancellationToken));
+        await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, tombstone.Version, false, tombstone.UpdatedAt, null));
         return true;
     }
 
@@ -80,16 +80,18 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
     /// After a commit: the cache takes the new entry, or the epoch moves on before the write is acknowledged (the cache
     /// did not answer, or lost what it held since the write began: the entry is refused, see <see cref="CacheGeneration"/>).
     /// </summary>
-    private async Task CacheAsync(string cacheKey, string? generation, long version, bool exists, long updatedAt, string? json, CancellationToken cancellationToken)
+    /// Never cancelled with the request: the write has committed (with its idempotency record, whose replay will say
+    /// "done"), so a caller gone away must not leave an older entry in the cache and no epoch bump behind it.
+    private async Task CacheAsync(string cacheKey, string? generation, long version, bool exists, long updatedAt, string? json)
     {
         if (!cache.Enabled) return;
         if (epochs.Current is not null && generation is not null)
         {
             // Under the epoch storage has after the commit, not the last reading (see CacheEpoch.ReadNowAsync).
-            var epoch = await epochs.ReadNowAsync(cancellationToken);
+            var epoch = await epochs.ReadNowAsync(CancellationToken.None);
             if (await cache.SetVariableIfNewerAsync(cacheKey, generation, epoch, version, VariableEntry.Format(epoch, version, updatedAt, exists ? json : null))) return;
         }
-        await epochs.InvalidateAsync(cancellationToken);
+        await epochs.InvalidateAsync(CancellationToken.None);
     }
 
     private long Now() => Time.ToMs(time.GetUtcNow());
