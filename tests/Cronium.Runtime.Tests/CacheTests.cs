@@ -153,4 +153,31 @@ public sealed class CacheTests
         await (await runtime.Script(e).GetAsync($"/v1/executions/{e.ExecutionId}/input")).AssertProblemAsync(HttpStatusCode.Unauthorized, "execution_finished");
         Assert.NotNull(problem["retryAfter"]);
     }
+
+    [Fact]
+    public async Task ACompletionRetriedWithAnotherStatusAfterTheCacheMissedTheRevocationStillRevokesIt()
+    {
+        using var redis = new PrivateRedis();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString });
+        var e = await runtime.CreateExecutionAsync();
+        redis.Stop();
+        var refused = await runtime.Orchestrator().PostAsync($"/v1/executions/{e.ExecutionId}/complete", Api.Json(new { status = "succeeded" }));
+        redis.Start();
+        // What a Valkey that was only out of reach (not restarted) still holds for the execution.
+        await using var direct = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var state = Cronium.Runtime.Caching.CacheKeys.ExecutionState(e.ExecutionId);
+        await direct.GetDatabase().StringSetAsync(state, "running");
+
+        // Another status this time; retried while the runtime's connection to Valkey comes back (503, as the first).
+        var conflict = await runtime.Orchestrator().PostAsync($"/v1/executions/{e.ExecutionId}/complete", Api.Json(new { status = "failed" }));
+        for (var i = 0; i < 30 && conflict.StatusCode == HttpStatusCode.ServiceUnavailable; i++)
+        {
+            await Task.Delay(200);
+            conflict = await runtime.Orchestrator().PostAsync($"/v1/executions/{e.ExecutionId}/complete", Api.Json(new { status = "failed" }));
+        }
+
+        await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "storage_unavailable");
+        await conflict.AssertProblemAsync(HttpStatusCode.Conflict, "execution_finished");
+        Assert.Equal("succeeded", (string?)await direct.GetDatabase().StringGetAsync(state));
+    }
 }

@@ -71,11 +71,13 @@ internal static class ExecutionsApi
     {
         var (outcome, row) = await store.CompleteAsync(executionId, request.Status, request.ExitCode, request.Error, Time.ToMs(time.GetUtcNow()), cancellationToken);
         if (outcome == CompleteOutcome.NotFound || row is null) return ApiProblem.ExecutionNotFound(executionId);
-        if (outcome == CompleteOutcome.AlreadyOther) return ApiProblem.ExecutionFinished(executionId, row.Status);
+        // Revoked before any answer, even the conflict's: an earlier completion whose revocation the cache did not take
+        // (503) may be retried with another status, and the cache must not keep saying "running" after it.
         if (!await gate.RevokeAsync(executionId, row.Status, row.TokenExpiresAt))
             throw new ApiProblemException(StatusCodes.Status503ServiceUnavailable, ProblemCodes.StorageUnavailable,
                 "The execution is recorded as ended, but the shared cache did not take the revocation; retry so that every instance refuses its token.")
             { RetryAfter = TimeSpan.FromSeconds(1) };
+        if (outcome == CompleteOutcome.AlreadyOther) return ApiProblem.ExecutionFinished(executionId, row.Status);
         return TypedResults.Ok(ExecutionResponse.From(row));
     }
 
