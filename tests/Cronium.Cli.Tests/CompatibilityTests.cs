@@ -65,8 +65,13 @@ public static class CompatCase
             args.AddRange(["--var-json", $"{key}={value!.ToJsonString()}"]);
         var run = await home.Cli.RunAsync([.. args]);
 
-        // Both streams on failure: with --json the result (status, error, timings) is on stdout.
-        Assert.True(run.ExitCode == 0, $"{script} on {backend} exited {run.ExitCode}:\n{run.Stderr}\nstdout: {run.Stdout}");
+        // Both streams on failure: with --json the result (status, error, timings) is on stdout; and what the run
+        // left in the runtime (its record and its logs), for a failure whose streams say too little.
+        if (run.ExitCode != 0)
+        {
+            var record = await home.Cli.RunAsync("runs", "list", "--json", "--limit", "5");
+            Assert.Fail($"{script} on {backend} exited {run.ExitCode}:\n{run.Stderr}\nstdout: {run.Stdout}\nlatest runs: {record.Stdout}{record.Stderr}");
+        }
         var result = JsonNode.Parse(run.Stdout)!;
         Assert.Equal("succeeded", (string)result["status"]!);
         AssertJson(expect["output"], result["output"], $"{script} on {backend}: output");
