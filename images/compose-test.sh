@@ -37,11 +37,15 @@ jobs=$work/jobs
 mkdir -m 0755 "$jobs"
 "${sudo_[@]}" chown 10001:10001 "$jobs"
 built=()
+dangling_before=$(docker images -q -f dangling=true --no-trunc | sort)
 cleanup() {
   local rc=$?
   [ "$rc" -eq 0 ] || { say "FAILED; the stack's last words:"; "${compose[@]}" logs --no-color --tail 60 >&2 2>/dev/null || true; }
   timeout 120 "${compose[@]}" down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1 || true
   for image in "${built[@]}"; do docker rmi -f "$image" >/dev/null 2>&1 || true; done
+  # The legacy builder leaves each multi-stage build's earlier stages behind as dangling images: ours go too.
+  comm -13 <(printf '%s\n' "$dangling_before") <(docker images -q -f dangling=true --no-trunc | sort) \
+    | xargs -r docker rmi >/dev/null 2>&1 || true
   "${sudo_[@]}" rm -rf "$work" "$root/artifacts/service-image"
   exit "$rc"
 }
