@@ -24,18 +24,18 @@ internal sealed class ExecutionGate(RuntimeCache cache, ExecutionStore store, Ti
         var window = time.GetUtcNow().ToUnixTimeSeconds();
         var entryKey = http.GetEndpoint()?.Metadata.GetMetadata<ReadsCacheEntry>()?.KeyFor(http, executionId, userId);
         var found = await cache.LookUpCallAsync(key, CacheKeys.RateWindow(executionId, window), entryKey, RateKeyLifetime);
-        if (found is { } f)
+        if (found is { } lookup)
         {
-            http.Features.Set(new CallLookup(f.State, window, f.Calls, f.Generation, f.Entry));
-            if (f.State is { } state) return state;
+            http.Features.Set(new CallLookup(lookup.State, window, lookup.Calls, lookup.Generation, lookup.Entry));
+            if (lookup.State is { } state) return state;
         }
 
         var stored = await store.GetStateAsync(executionId, http.RequestAborted);
         if (stored is null) return null;
         // "running" only goes in if nothing is there yet, so it can never replace a revocation written meanwhile, and
         // only in the generation seen before the read, so it cannot land in a cache emptied after a revocation either.
-        if (found is { } seen)
-            await cache.FillAsync(key, stored.Status, TtlFor(stored.TokenExpiresAt), seen.Generation, onlyIfAbsent: stored.Status == ExecutionStore.Running);
+        if (found is not null)
+            await cache.FillAsync(key, stored.Status, TtlFor(stored.TokenExpiresAt), found.Value.Generation, onlyIfAbsent: stored.Status == ExecutionStore.Running);
         return stored.Status;
     }
 

@@ -79,9 +79,9 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
     /// <summary>
     /// After a commit: the cache takes the new entry, or the epoch moves on before the write is acknowledged (the cache
     /// did not answer, or lost what it held since the write began: the entry is refused, see <see cref="CacheGeneration"/>).
-    /// </summary>
     /// Never cancelled with the request: the write has committed (with its idempotency record, whose replay will say
     /// "done"), so a caller gone away must not leave an older entry in the cache and no epoch bump behind it.
+    /// </summary>
     private async Task CacheAsync(string cacheKey, string? generation, long version, bool exists, long updatedAt, string? json)
     {
         if (!cache.Enabled) return;
