@@ -205,7 +205,8 @@ public sealed class AuthTests(SqliteRuntime runtime) : IClassFixture<SqliteRunti
     [Fact]
     public async Task RotatedSigningKeyStillAcceptsTokensTheOldKeySigned()
     {
-        var path = TestServices.NewSqlitePath();
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "runtime.db");
         using var before = new RuntimeFactory(Backend.Sqlite, sqlitePath: path);
         var e = await before.CreateExecutionAsync();
         var rotated = new Dictionary<string, string?>

@@ -100,7 +100,8 @@ public sealed class ReviewFindingTests(SqliteRuntime runtime) : IClassFixture<Sq
     [Fact]
     public async Task TokensSignedUnderACustomKeyIdStillWorkAfterRotation()
     {
-        var path = TestServices.NewSqlitePath();
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "runtime.db");
         var oldKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         using var before = new RuntimeFactory(Backend.Sqlite, new Dictionary<string, string?> { ["Runtime:SigningKey"] = oldKey, ["Runtime:SigningKeyId"] = "2026-q3" }, sqlitePath: path);
         var e = await before.CreateExecutionAsync();

@@ -260,13 +260,15 @@ public abstract class StoreSuite
     };
 }
 
-public sealed class SqliteStoreTests : StoreSuite
+public sealed class SqliteStoreTests : StoreSuite, IDisposable
 {
-    private readonly string path = TestServices.NewSqlitePath();
+    private readonly TempFolder folder = new();
+    private readonly string path;
     private readonly SqliteDialect dialect;
 
     public SqliteStoreTests()
     {
+        path = Path.Combine(folder.Path, "runtime.db");
         dialect = new SqliteDialect(path);
         dialect.Migrate(NullLogger.Instance);
     }
@@ -275,12 +277,15 @@ public sealed class SqliteStoreTests : StoreSuite
 
     private protected override SqlDialect Reopen() => new SqliteDialect(path);
 
+    public void Dispose() => folder.Dispose();
+
     [Fact]
     public async Task SeveralOpenersOfANewFileMigrateItOnceAndAllSucceed()
     {
         // Two cronium commands started together on a fresh machine: before the lock, all but one failed with
         // "table executions already exists".
-        var fresh = TestServices.NewSqlitePath();
+        using var freshFolder = new TempFolder();
+        var fresh = Path.Combine(freshFolder.Path, "runtime.db");
 
         var openers = Enumerable.Range(0, 6).Select(_ => Task.Run(() => new SqliteDialect(fresh).Migrate(NullLogger.Instance)));
         await Task.WhenAll(openers);

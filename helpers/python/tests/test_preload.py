@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import tempfile
 import textwrap
 import unittest
@@ -86,6 +87,7 @@ class Preload:
 
     def test_a_users_own_sitecustomize_still_runs(self: Any) -> None:
         own = tempfile.mkdtemp(prefix="user-site-")
+        self.addCleanup(shutil.rmtree, own)
         with open(os.path.join(own, "sitecustomize.py"), "w") as f:
             f.write("import builtins\nbuiltins.USER_SITECUSTOMIZE_RAN = True\n")
         script = "print(USER_SITECUSTOMIZE_RAN, cronium.input()['hello'])\n"

@@ -25,6 +25,9 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> settings;
 
+    /// <summary>The folder of the SQLite file this factory made up itself, removed with the factory.</summary>
+    private readonly TempFolder? ownFolder;
+
     public RuntimeFactory(Backend backend, IDictionary<string, string?>? overrides = null, string? postgres = null, string? sqlitePath = null)
     {
         Backend = backend;
@@ -47,7 +50,12 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
         }
         else
         {
-            settings["Runtime:SqlitePath"] = sqlitePath ?? TestServices.NewSqlitePath();
+            if (sqlitePath is null)
+            {
+                ownFolder = new TempFolder();
+                sqlitePath = Path.Combine(ownFolder.Path, "runtime.db");
+            }
+            settings["Runtime:SqlitePath"] = sqlitePath;
         }
         if (overrides is not null)
             foreach (var (k, v) in overrides) settings[k] = v;
@@ -93,6 +101,7 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
         if (disposing && Logs.FirstOrDefault(l => l.Contains(Canary.Marker, StringComparison.Ordinal)) is { } leaked)
             throw new InvalidOperationException($"A credential's secret was logged: {leaked}");
         base.Dispose(disposing);
+        if (disposing) ownFolder?.Dispose();
     }
 }
 

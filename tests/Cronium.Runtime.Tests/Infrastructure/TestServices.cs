@@ -29,18 +29,6 @@ internal static class TestServices
         return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
     }
 
-    public static string NewSqlitePath() => Path.Combine(SqliteRoot, Guid.NewGuid().ToString("N"), "runtime.db");
-
-    /// <summary>Every SQLite file of this test run lives here, and goes with the process.</summary>
-    private static readonly string SqliteRoot = TemporaryRoot();
-
-    private static string TemporaryRoot()
-    {
-        var root = Directory.CreateTempSubdirectory("cronium-tests-");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => root.Delete(recursive: true);
-        return root.FullName;
-    }
-
     /// <summary>A Redis database number of its own per fixture would still share FLUSH; keys are unique per execution/user instead.</summary>
     public static string UniqueUser(string prefix = "user") => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 }

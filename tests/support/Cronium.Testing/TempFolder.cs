@@ -14,7 +14,12 @@ public sealed class TempFolder : IDisposable
         return path;
     }
 
-    public void Dispose() => Info.Delete(recursive: true);
+    /// <summary>Safe to call twice, as Dispose should be (WebApplicationFactory's own disposal calls it again).</summary>
+    public void Dispose()
+    {
+        Info.Refresh();
+        if (Info.Exists) Info.Delete(recursive: true);
+    }
 }
 
 /// <summary>What a test can ask about a process it caused.</summary>
