@@ -243,8 +243,7 @@ public abstract class RunRecordSuite(RuntimeFactory factory)
         var goingExecution = await factory.CreateExecutionAsync(user, extra: new { runId = going });
         await factory.CompleteAsync(goingExecution);
 
-        var later = new ShiftedTime(TimeSpan.FromDays(31));
-        await new Maintenance(factory.Service<SqlDialect>(), later, factory.Service<IOptions<RuntimeOptions>>(), NullLogger<Maintenance>.Instance).PruneAsync(default);
+        await factory.PruneAsOfAsync(TimeSpan.FromDays(31));
 
         await (await admin.GetAsync($"/v1/runs/{ended}")).AssertProblemAsync(HttpStatusCode.NotFound, "run_not_found");
         await (await admin.GetAsync($"/v1/executions/{endedExecution.ExecutionId}")).AssertProblemAsync(HttpStatusCode.NotFound, "execution_not_found");
@@ -289,11 +288,6 @@ public abstract class RunRecordSuite(RuntimeFactory factory)
     }
 
     private readonly record struct AppendLogsResult(int LastSeq, int StoredBytes, bool Truncated);
-
-    private sealed class ShiftedTime(TimeSpan by) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + by;
-    }
 }
 
 public sealed class SqliteRunRecordTests(SmallLogCapSqliteRuntime runtime) : RunRecordSuite(runtime.Factory), IClassFixture<SmallLogCapSqliteRuntime>;

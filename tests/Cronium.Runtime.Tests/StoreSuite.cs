@@ -47,6 +47,33 @@ public abstract class StoreSuite
     }
 
     [Fact]
+    public async Task AVariableMadeAgainAfterItsTombstoneWasPrunedStartsAboveEveryVersionItHad()
+    {
+        var user = TestServices.UniqueUser();
+        var store = Variables();
+        var now = Time.ToMs(DateTimeOffset.UtcNow);
+        await store.SetAsync(user, "k", "1", null, now, default);
+        await store.SetAsync(user, "k", "2", null, now, default);
+        var tombstone = await store.DeleteAsync(user, "k", now, default);
+        await store.SetAsync(user, "other", "1", 0, now, default);
+        await store.DeleteAsync(user, "other", now, default);
+
+        await Pruning.PruneAsOfAsync(Dialect, TimeSpan.FromDays(2));
+        var pruned = await store.GetAsync(user, "k", default);
+        var upserted = await store.SetAsync(user, "k", "3", null, now, default);
+        var stale = await store.SetAsync(user, "k", "stale", 1, now, default);
+        var created = await store.SetAsync(user, "other", "2", 0, now, default);
+        var newcomer = await store.SetAsync(TestServices.UniqueUser(), "k", "1", null, now, default);
+
+        Assert.Equal(3, tombstone!.Version);
+        Assert.Null(pruned);
+        Assert.Equal((true, 4L), (upserted.Written, upserted.Version));
+        Assert.Equal(new VariableWrite(false, 4, 0), stale);
+        Assert.Equal((true, 4L), (created.Written, created.Version));
+        Assert.Equal(1, newcomer.Version);
+    }
+
+    [Fact]
     public async Task IfVersionMismatchWritesNothingAndReportsCurrentVersion()
     {
         var user = TestServices.UniqueUser();

@@ -3,15 +3,23 @@ using Dapper;
 namespace Cronium.Runtime.Storage;
 
 /// <summary>
-/// Prunes what only needs to live for a while: idempotency records (24 h), variable tombstones (a day, well
-/// past any cache entry that could still hold an older version), audit rows, and ended runs, executions and
-/// their logs past their retention.
+/// Prunes what only needs to live for a while: idempotency records (24 h), variable tombstones (a day; their
+/// versions live on in the user's floor), audit rows, and ended runs, executions and their logs past their retention.
 /// </summary>
 internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOptions<Hosting.RuntimeOptions> options, ILogger<Maintenance> logger)
     : BackgroundService
 {
     private const string PruneIdempotencySql = "DELETE FROM idempotency_keys WHERE created_at < @Cutoff";
     private const string PruneTombstonesSql = "DELETE FROM variables WHERE deleted AND updated_at < @Cutoff";
+
+    // Before the tombstones go, each user's floor rises to the highest of their versions: a key made again starts
+    // above it (VariableStore). Its own statement, committed before the delete, so that a write of a pruned key
+    // reads the floor unless it began before the floor committed and finished after the delete did.
+    private const string RaiseFloorsSql = """
+        INSERT INTO variable_floors (user_id, version)
+        SELECT user_id, MAX(version) FROM variables WHERE deleted AND updated_at < @Cutoff GROUP BY user_id
+        ON CONFLICT (user_id) DO UPDATE SET version = excluded.version WHERE excluded.version > variable_floors.version
+        """;
     private const string PruneAuditSql = "DELETE FROM audit_log WHERE at < @Cutoff";
 
     // Ended runs and executions past their retention go with their nodes and logs; an execution of a run that is
@@ -52,6 +60,7 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
         var runs = Time.ToMs(now - TimeSpan.FromDays(options.Value.RunRetentionDays));
         await using var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(PruneIdempotencySql, new { Cutoff = day }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(RaiseFloorsSql, new { Cutoff = day }, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(PruneTombstonesSql, new { Cutoff = day }, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(PruneAuditSql, new { Cutoff = audit }, cancellationToken: cancellationToken));
         foreach (var sql in new[] { PruneRunNodesSql, PruneRunsSql, PruneLogsSql, PruneExecutionsSql })

@@ -29,7 +29,8 @@ internal readonly record struct VariableWrite(bool Written, long Version, long U
 
 /// <summary>
 /// Variables belong to a user. Every write is one atomic statement that bumps <c>version</c>, so concurrent
-/// writers never lose an update; a delete leaves a tombstone so versions only ever grow.
+/// writers never lose an update; a delete leaves a tombstone so versions only ever grow, and a key made again
+/// after its tombstone was pruned starts above the user's floor.
 /// </summary>
 internal sealed class VariableStore(DbScope db)
 {
@@ -37,18 +38,21 @@ internal sealed class VariableStore(DbScope db)
         SELECT key, value, version, deleted, updated_at FROM variables WHERE user_id = @UserId AND key = @Key
         """;
 
-    private const string UpsertSql = """
+    // A new row starts above the user's floor (see Maintenance): versions never go back, even after a prune.
+    private const string FirstVersion = "1 + COALESCE((SELECT version FROM variable_floors WHERE user_id = @UserId), 0)";
+
+    private const string UpsertSql = $"""
         INSERT INTO variables (user_id, key, value, version, deleted, updated_at)
-        VALUES (@UserId, @Key, @Value, 1, false, @Now)
+        VALUES (@UserId, @Key, @Value, {FirstVersion}, false, @Now)
         ON CONFLICT (user_id, key) DO UPDATE
             SET value = excluded.value, version = variables.version + 1, deleted = false, updated_at = excluded.updated_at
         RETURNING version, updated_at
         """;
 
     // ifVersion = 0: only when absent, or present only as a tombstone.
-    private const string InsertIfAbsentSql = """
+    private const string InsertIfAbsentSql = $"""
         INSERT INTO variables (user_id, key, value, version, deleted, updated_at)
-        VALUES (@UserId, @Key, @Value, 1, false, @Now)
+        VALUES (@UserId, @Key, @Value, {FirstVersion}, false, @Now)
         ON CONFLICT (user_id, key) DO UPDATE
             SET value = excluded.value, version = variables.version + 1, deleted = false, updated_at = excluded.updated_at
             WHERE variables.deleted
