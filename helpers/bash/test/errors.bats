@@ -242,17 +242,20 @@ setup() { default_setup; }
   run grep -cF "$token" "$BATS_TEST_TMPDIR/trace" "$BATS_TEST_TMPDIR/out"
   [ "$status" -eq 1 ] # no match in either file
 
-  # argv: a runtime that accepts the connection and never answers keeps curl waiting
+  # argv: a runtime that accepts the connection and never answers keeps curl waiting (up to its --max-time, which
+  # the deadline sets). The waits below are bounds for a broken test, not timings: a loaded machine once took longer
+  # than the 5 s they were, and the test failed with no curl seen.
   python3 -c 'import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True); time.sleep(30)' >"$BATS_TEST_TMPDIR/port" 3>&- 4>&- &
+print(s.getsockname()[1], flush=True); time.sleep(300)' >"$BATS_TEST_TMPDIR/port" 3>&- 4>&- &
   sink=$!
-  for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
+  for _ in $(seq 1200); do [ -s "$BATS_TEST_TMPDIR/port" ] && break; sleep 0.1; done
   port=$(cat "$BATS_TEST_TMPDIR/port")
-  CRONIUM_RUNTIME_API=http://127.0.0.1:$port CRONIUM_RETRY_DEADLINE=0 cronium_set_variable "$(unique argv)" v 2>/dev/null 3>&- 4>&- &
+  [ -n "$port" ] # the stand-in runtime listens
+  CRONIUM_RUNTIME_API=http://127.0.0.1:$port CRONIUM_RETRY_DEADLINE=120 cronium_set_variable "$(unique argv)" v 2>/dev/null 3>&- 4>&- &
   call=$!
   seen='' leaked=''
-  for _ in $(seq 50); do
+  for _ in $(seq 1200); do
     for f in /proc/[0-9]*/cmdline; do
       args=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
       if [[ $args == *"$token"* ]]; then leaked=$args; fi
@@ -261,11 +264,13 @@ print(s.getsockname()[1], flush=True); time.sleep(30)' >"$BATS_TEST_TMPDIR/port"
     if [ -n "$seen" ]; then break; fi
     sleep 0.1
   done
+  # The call first (it would retry until its deadline), then its curl and the stand-in.
+  kill "$call" 2>/dev/null || true
+  wait "$call" || true
+  if [ -n "$seen" ]; then kill "$seen" 2>/dev/null || true; fi
+  kill "$sink"
   [ -z "$leaked" ]
   [ -n "$seen" ] # the helper's curl was there to look at
-  kill "$seen" 2>/dev/null || true
-  wait "$call" || true
-  kill "$sink"
 }
 
 @test "a proxy in the environment is not used for a runtime on loopback" {

@@ -6,8 +6,15 @@ using Microsoft.AspNetCore.Http.Json;
 
 namespace Cronium.Runtime.Idempotency;
 
-/// <summary>How an endpoint's answer is kept and replayed when it must not be stored as is (a token).</summary>
-internal sealed record IdempotentReplay(Func<object?, object?> ToStored, Func<HttpContext, string, CancellationToken, Task<IResult>> ReplayAsync);
+/// <summary>
+/// What an endpoint does differently on a replay: how its answer is kept and answered again when it must not be
+/// stored as is (a token), and what its first attempt may have left undone after the commit (a cache step that
+/// failed with storage), redone before any replayed answer.
+/// </summary>
+internal sealed record IdempotentReplay(
+    Func<object?, object?>? ToStored = null,
+    Func<HttpContext, string, CancellationToken, Task<IResult>>? AnswerAsync = null,
+    Func<HttpContext, CancellationToken, Task>? RedoAfterCommitAsync = null);
 
 internal enum IdempotencyMode
 {
@@ -109,9 +116,10 @@ internal sealed class IdempotencyFilter(IdempotentReplay? replay, IdempotencyMod
             throw new ApiProblemException(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyInProgress,
                 "The first request with this Idempotency-Key is still running; retry after it ends to get its answer.")
             { RetryAfter = TimeSpan.FromSeconds(1) };
+        if (replay?.RedoAfterCommitAsync is { } redo) await redo(c.Http, c.Http.RequestAborted);
         c.Http.Response.Headers[IdempotencySetup.ReplayedHeader] = "true";
         if (earlier.ResponseBody is null) return TypedResults.StatusCode(earlier.StatusCode);
-        if (replay is not null) return await replay.ReplayAsync(c.Http, earlier.ResponseBody, c.Http.RequestAborted);
+        if (replay?.AnswerAsync is { } answer) return await answer(c.Http, earlier.ResponseBody, c.Http.RequestAborted);
         return TypedResults.Content(earlier.ResponseBody, "application/json", statusCode: earlier.StatusCode);
     }
 

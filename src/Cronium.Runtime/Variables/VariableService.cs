@@ -69,6 +69,29 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         return true;
     }
 
+    /// <summary>
+    /// A replayed write's cache step, done again before the replay says "done": the first attempt committed, but the
+    /// cache may not have taken its entry and storage may have failed before the epoch moved on, leaving an older entry
+    /// trusted. The entry is made again from what storage holds now, or the epoch moves on. As for a reader's fill, the
+    /// generation and the epoch are read before storage is.
+    /// </summary>
+    public async Task RefreshAsync(string userId, string key, CancellationToken cancellationToken)
+    {
+        if (!cache.Enabled) return;
+        var cacheKey = CacheKeys.Variable(userId, key);
+        var generation = await GenerationAsync(null);
+        if (epochs.Current is not null && generation is not null)
+        {
+            var epoch = await epochs.ReadNowAsync(cancellationToken);
+            var row = await store.GetAsync(userId, key, cancellationToken);
+            var exists = row is { Deleted: false, Value: not null };
+            var version = row?.Version ?? 0;
+            if (await cache.SetVariableIfNewerAsync(cacheKey, generation, epoch, version, VariableEntry.Format(epoch, version, row?.UpdatedAt ?? 0, exists ? row!.Value : null)))
+                return;
+        }
+        await epochs.InvalidateAsync(cancellationToken);
+    }
+
     public Task<IReadOnlyList<VariableVersionRow>> ListAsync(string userId, string prefix, string? after, int take, CancellationToken cancellationToken) =>
         store.ListAsync(userId, prefix, after, take, cancellationToken);
 

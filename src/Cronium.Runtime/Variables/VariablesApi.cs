@@ -25,9 +25,9 @@ internal static class VariablesApi
             Get(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct))
             .WithName("getVariable").WithMetadata(VariableService.ScriptRead);
         group.MapPut("/variables/{key}", (HttpContext http, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
-            Set(ExecutionCaller.From(http).UserId, key, request, CallLookup.From(http), variables, limits, ct)).WithName("setVariable").WithIdempotency();
+            Set(ExecutionCaller.From(http).UserId, key, request, CallLookup.From(http), variables, limits, ct)).WithName("setVariable").WithIdempotency(ScriptReplay);
         group.MapDelete("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
-            Delete(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct)).WithName("deleteVariable").WithIdempotency();
+            Delete(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct)).WithName("deleteVariable").WithIdempotency(ScriptReplay);
         return group;
     }
 
@@ -39,11 +39,19 @@ internal static class VariablesApi
         group.MapGet("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
             Get(userId, key, null, variables, ct)).WithName("getUserVariable");
         group.MapPut("/{key}", (string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
-            Set(userId, key, request, null, variables, limits, ct)).WithName("setUserVariable").WithIdempotency();
+            Set(userId, key, request, null, variables, limits, ct)).WithName("setUserVariable").WithIdempotency(UserReplay);
         group.MapDelete("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
-            Delete(userId, key, null, variables, ct)).WithName("deleteUserVariable").WithIdempotency();
+            Delete(userId, key, null, variables, ct)).WithName("deleteUserVariable").WithIdempotency(UserReplay);
         return group;
     }
+
+    // A replayed write first redoes its cache step (VariableService.RefreshAsync): its first attempt committed, but
+    // the cache may not have taken the entry and storage may have failed before the epoch moved on.
+    private static readonly IdempotentReplay ScriptReplay = RefreshOnReplay(http => ExecutionCaller.From(http).UserId);
+    private static readonly IdempotentReplay UserReplay = RefreshOnReplay(http => (string)http.Request.RouteValues["userId"]!);
+
+    private static IdempotentReplay RefreshOnReplay(Func<HttpContext, string> userOf) => new(RedoAfterCommitAsync: (http, ct) =>
+        http.RequestServices.GetRequiredService<VariableService>().RefreshAsync(userOf(http), (string)http.Request.RouteValues["key"]!, ct));
 
     private static async Task<Results<Ok<VariableResponse>, ProblemHttpResult>> Get(
         string userId, string key, CallLookup? fetched, VariableService variables, CancellationToken ct) =>
