@@ -322,10 +322,11 @@ public sealed class SqliteStoreTests : StoreSuite, IDisposable
     }
 }
 
-public sealed class PostgresStoreTests : StoreSuite
+public sealed class PostgresStoreTests : StoreSuite, IDisposable
 {
     private readonly string connectionString = TestServices.NewPostgresDatabase();
     private readonly PostgresDialect dialect;
+    private readonly List<SqlDialect> reopened = [];
 
     public PostgresStoreTests()
     {
@@ -335,5 +336,17 @@ public sealed class PostgresStoreTests : StoreSuite
 
     private protected override SqlDialect Dialect => dialect;
 
-    private protected override SqlDialect Reopen() => new PostgresDialect(connectionString);
+    private protected override SqlDialect Reopen()
+    {
+        var again = new PostgresDialect(connectionString);
+        reopened.Add(again);
+        return again;
+    }
+
+    // Each dialect holds a pool of connections: left open, a whole suite's worth reaches PostgreSQL's max_connections.
+    public void Dispose()
+    {
+        foreach (var again in reopened) again.Dispose();
+        dialect.Dispose();
+    }
 }

@@ -30,7 +30,9 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
         }
         try
         {
-            var engine = WithScripts(DeployChanges.To.PostgresqlDatabase(connectionString), "Postgres")
+            // DbUp opens connections of its own; unpooled, they close when it is done instead of idling for minutes.
+            var unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+            var engine = WithScripts(DeployChanges.To.PostgresqlDatabase(unpooled), "Postgres")
                 .JournalToPostgresqlTable("public", "schema_versions")
                 .WithTransactionPerScript()
                 .Build();

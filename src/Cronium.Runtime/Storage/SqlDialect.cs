@@ -7,9 +7,11 @@ namespace Cronium.Runtime.Storage;
 
 /// <summary>
 /// What differs between PostgreSQL and SQLite. The stores' SQL is shared and written for both:
-/// text ids, epoch-millisecond times, ON CONFLICT upserts and RETURNING work the same in each.
+/// text ids, epoch-millisecond times, ON CONFLICT upserts and RETURNING work the same in each. It owns the pool of
+/// connections and is disposed with the app, so a runtime that stops closes every connection it opened rather than
+/// leaving them idle on the server (for Npgsql's idle lifetime, 5 minutes).
 /// </summary>
-internal abstract class SqlDialect
+internal abstract class SqlDialect : IDisposable, IAsyncDisposable
 {
     // Columns are snake_case (user_id), row properties PascalCase (UserId); every store reaches the data through a dialect.
     static SqlDialect() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -17,6 +19,10 @@ internal abstract class SqlDialect
     public abstract string Name { get; }
 
     public abstract DbDataSource DataSource { get; }
+
+    public void Dispose() => DataSource.Dispose();
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     /// <summary>SQLite has one writer at a time; taking turns in-process beats spinning on SQLITE_BUSY.</summary>
     public abstract bool SerializeWrites { get; }
