@@ -65,7 +65,7 @@ public sealed class CacheGenerationTests
 
         await using var scope = world.Runtime.Services.CreateAsyncScope();
         var write = await scope.ServiceProvider.GetRequiredService<VariableService>()
-            .SetAsync(world.Execution.UserId, "k", "\"v1\"", null, new CallLookup(null, 0, 1, seen, RedisValue.Null), CancellationToken.None);
+            .SetAsync(world.Execution.UserId, "k", "\"v1\"", null, seen, CancellationToken.None);
 
         Assert.True(write.Written);
         Assert.False(await world.Redis.KeyExistsAsync(world.Key("k")));
@@ -93,13 +93,16 @@ public sealed class CacheGenerationTests
         await world.Client.PutAsync(world.Execution.VariablePath("k"), Api.Json(new { value = "v1" }));
         await world.Client.GetAsync(world.Execution.VariablePath("k")); // v1 in the cache
 
-        // As the idempotency filter does: the write and its record in one transaction, the cache step after the commit.
+        // As the route does: the cache's generation first, then the write and its idempotency record in one
+        // transaction, the cache step after the commit.
         await using (var scope = world.Runtime.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<DbScope>();
+            var variables = scope.ServiceProvider.GetRequiredService<VariableService>();
             using var caller = new CancellationTokenSource();
+            var generation = await variables.GenerationAsync(null);
             await db.BeginAsync(CancellationToken.None);
-            await scope.ServiceProvider.GetRequiredService<VariableService>().SetAsync(world.Execution.UserId, "k", "\"v2\"", null, null, caller.Token);
+            await variables.SetAsync(world.Execution.UserId, "k", "\"v2\"", null, generation, caller.Token);
             await caller.CancelAsync(); // the client disconnects before the commit
             try
             {

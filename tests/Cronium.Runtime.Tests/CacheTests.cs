@@ -96,33 +96,65 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public async Task AnOrchestratorWriteWaitingOnAFrozenValkeyHoldsNoTransactionOpen()
+    {
+        var postgres = TestServices.NewPostgresDatabase();
+        using var redis = new PrivateRedis();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Valkey"] = redis.ConnectionString,
+            // Long enough that a transaction held across the wait would be plain to see.
+            ["Runtime:Cache:TimeoutMilliseconds"] = "3000",
+        }, postgres: postgres);
+        using var client = runtime.Orchestrator();
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsync("/v1/users/u/variables/k", Api.Json(new { value = 0 }))).StatusCode);
+
+        redis.Freeze();
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, "/v1/users/u/variables/k") { Content = Api.Json(new { value = 1 }) };
+            request.Headers.Add("Idempotency-Key", "frozen-valkey-1");
+            var write = client.SendAsync(request);
+            var longestIdle = 0.0;
+            while (!write.IsCompleted)
+            {
+                longestIdle = Math.Max(longestIdle, await LongestIdleInTransactionAsync(postgres));
+                await Task.WhenAny(write, Task.Delay(50));
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await write).StatusCode);
+            Assert.True(longestIdle < 1.5, $"a transaction sat idle for {longestIdle:F2} s while the write waited for Valkey");
+        }
+        finally
+        {
+            redis.Thaw();
+        }
+    }
+
+    /// <summary>Seconds the longest-idle open transaction on this database has waited for its client (0 if none).</summary>
+    private static async Task<double> LongestIdleInTransactionAsync(string postgres)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        const string sql = """
+            SELECT COALESCE(MAX(EXTRACT(EPOCH FROM clock_timestamp() - state_change)), 0)::float8 FROM pg_stat_activity
+            WHERE datname = current_database() AND state = 'idle in transaction' AND pid <> pg_backend_pid()
+            """;
+        return (double)(await new Npgsql.NpgsqlCommand(sql, connection).ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task AWriteTheCacheMissedIsNeverReadBackOlderEvenWhenTheOldEntryComesBack()
     {
-        using var redis = new PrivateRedis();
-        var postgres = TestServices.NewPostgresDatabase();
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString, ["Runtime:Cache:RetryAfterFailureSeconds"] = "1" };
-        using var writer = new RuntimeFactory(Backend.PostgresValkey, settings, postgres: postgres);
-        using var reader = new RuntimeFactory(Backend.PostgresValkey, settings, postgres: postgres);
-        var e = await writer.CreateExecutionAsync();
-        await writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "old" }));
-        string? cachedOld = null;
-        for (var i = 0; i < 100 && cachedOld is null; i++)
-        {
-            // Read until the reader's own cache entry for "old" is there (its epoch lease starts shortly after start-up).
-            await reader.Script(e).GetAsync(e.VariablePath("k"));
-            using var peek = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.ConnectionString);
-            cachedOld = await peek.GetDatabase().StringGetAsync(Caching.CacheKeys.Variable(e.UserId, "k"));
-            if (cachedOld is null) await Task.Delay(100);
-        }
-        Assert.NotNull(cachedOld);
+        using var world = await OldEntryCached.StartAsync();
+        var (writer, reader, e) = (world.Writer, world.Reader, world.Execution);
 
         // Valkey restarts empty while the writer writes; then the old entry comes back (a replay, a persisted copy,
         // a server that was only frozen): before, readers served it until the writer's replay caught up.
-        redis.Stop();
+        world.Redis.Stop();
         var written = await writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "new" }));
-        redis.Start();
-        using (var raw = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.ConnectionString))
-            await raw.GetDatabase().StringSetAsync(Caching.CacheKeys.Variable(e.UserId, "k"), cachedOld);
+        world.Redis.Start();
+        await world.PutTheOldEntryBackAsync();
         var read = await (await reader.Script(e).GetAsync(e.VariablePath("k"))).BodyAsync();
 
         Assert.Equal(HttpStatusCode.OK, written.StatusCode);

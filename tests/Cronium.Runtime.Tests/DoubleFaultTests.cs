@@ -22,32 +22,16 @@ public sealed class DoubleFaultTests
     [InlineData("DELETE")]
     public async Task AReplayedWriteWhoseCacheStepFailedWithStorageIsNotReadBackOlder(string method)
     {
-        using var redis = new PrivateRedis();
-        var postgres = TestServices.NewPostgresDatabase();
-        var settings = new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString, ["Runtime:Cache:RetryAfterFailureSeconds"] = "1" };
-        using var writer = new RuntimeFactory(Backend.PostgresValkey, settings, postgres: postgres);
-        using var reader = new RuntimeFactory(Backend.PostgresValkey, settings, postgres: postgres);
-        var e = await writer.CreateExecutionAsync();
-        await writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "old" }));
-        var cacheKey = Caching.CacheKeys.Variable(e.UserId, "k");
-        var cachedOld = StackExchange.Redis.RedisValue.Null;
-        // Read until the reader's own entry for "old" is there (its epoch lease starts shortly after start-up).
-        for (var tries = 0; tries < 100 && cachedOld.IsNull; tries++)
-        {
-            await reader.Script(e).GetAsync(e.VariablePath("k"));
-            cachedOld = await CachedAsync(redis, cacheKey);
-            if (cachedOld.IsNull) await Task.Delay(100);
-        }
-        Assert.False(cachedOld.IsNull);
+        using var world = await OldEntryCached.StartAsync();
+        var (writer, reader, e) = (world.Writer, world.Reader, world.Execution);
 
-        await ExecuteAsync(postgres, RefuseBumpSql);
-        redis.Stop();
+        await ExecuteAsync(world.Postgres, RefuseBumpSql);
+        world.Redis.Stop();
         var first = await writer.Script(e).SendAsync(Write(method, e, "w-1"));
-        redis.Start();
+        world.Redis.Start();
         // Valkey comes back with the old entry (a server that was only frozen, or unreachable from this instance).
-        using (var raw = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.ConnectionString))
-            await raw.GetDatabase().StringSetAsync(cacheKey, cachedOld);
-        await ExecuteAsync(postgres, "DROP TRIGGER refuse_bump ON cache_epoch");
+        await world.PutTheOldEntryBackAsync();
+        await ExecuteAsync(world.Postgres, "DROP TRIGGER refuse_bump ON cache_epoch");
         var replay = await writer.Script(e).SendAsync(Write(method, e, "w-1"));
         var read = await reader.Script(e).GetAsync(e.VariablePath("k"));
 
@@ -67,12 +51,6 @@ public sealed class DoubleFaultTests
             : new HttpRequestMessage(HttpMethod.Delete, e.VariablePath("k"));
         request.Headers.Add("Idempotency-Key", key);
         return request;
-    }
-
-    private static async Task<StackExchange.Redis.RedisValue> CachedAsync(PrivateRedis redis, string key)
-    {
-        using var peek = StackExchange.Redis.ConnectionMultiplexer.Connect(redis.ConnectionString);
-        return await peek.GetDatabase().StringGetAsync(key);
     }
 
     private static async Task ExecuteAsync(string postgres, string sql)

@@ -41,28 +41,30 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         }
 
         var row = await store.GetAsync(userId, key, cancellationToken);
-        var exists = row is { Deleted: false, Value: not null };
-        if (epoch is { } e && generation is not null)
-        {
-            var version = row?.Version ?? 0;
-            await cache.SetVariableIfNewerAsync(cacheKey, generation, e, version, VariableEntry.Format(e, version, row?.UpdatedAt ?? 0, exists ? row!.Value : null));
-        }
-        return exists ? new VariableValue(key, new RawJson(row!.Value!), row.Version, row.UpdatedAt) : null;
+        if (epoch is { } e && generation is not null) await FillAsync(cacheKey, generation, e, row);
+        return Exists(row) ? new VariableValue(key, new RawJson(row!.Value!), row.Version, row.UpdatedAt) : null;
     }
 
-    /// <param name="call">The script call's cache lookup (its generation, read before this write commits), if any.</param>
-    public async Task<VariableWrite> SetAsync(string userId, string key, string json, long? ifVersion, CallLookup? call, CancellationToken cancellationToken)
+    private static bool Exists(VariableRow? row) => row is { Deleted: false, Value: not null };
+
+    /// <summary>The entry for what storage holds (a tombstone or no row is an entry saying "absent"), unless the cache has a newer one.</summary>
+    private Task<bool> FillAsync(string cacheKey, string generation, long epoch, VariableRow? row)
     {
-        var generation = await GenerationAsync(call);
+        var version = row?.Version ?? 0;
+        return cache.SetVariableIfNewerAsync(cacheKey, generation, epoch, version, VariableEntry.Format(epoch, version, row?.UpdatedAt ?? 0, Exists(row) ? row!.Value : null));
+    }
+
+    /// <param name="generation">The cache's generation, read before this write began (<see cref="GenerationAsync"/>).</param>
+    public async Task<VariableWrite> SetAsync(string userId, string key, string json, long? ifVersion, string? generation, CancellationToken cancellationToken)
+    {
         var write = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.SetAsync(userId, key, json, ifVersion, Now(), cancellationToken), cancellationToken);
         if (write.Written)
             await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, write.Version, true, write.UpdatedAt, json));
         return write;
     }
 
-    public async Task<bool> DeleteAsync(string userId, string key, CallLookup? call, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string userId, string key, string? generation, CancellationToken cancellationToken)
     {
-        var generation = await GenerationAsync(call);
         var tombstone = await turns.RunAsync(CacheKeys.Variable(userId, key), () => store.DeleteAsync(userId, key, Now(), cancellationToken), cancellationToken);
         if (tombstone is null) return false;
         await db.AfterCommitAsync(() => CacheAsync(CacheKeys.Variable(userId, key), generation, tombstone.Version, false, tombstone.UpdatedAt, null));
@@ -83,11 +85,7 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         if (epochs.Current is not null && generation is not null)
         {
             var epoch = await epochs.ReadNowAsync(cancellationToken);
-            var row = await store.GetAsync(userId, key, cancellationToken);
-            var exists = row is { Deleted: false, Value: not null };
-            var version = row?.Version ?? 0;
-            if (await cache.SetVariableIfNewerAsync(cacheKey, generation, epoch, version, VariableEntry.Format(epoch, version, row?.UpdatedAt ?? 0, exists ? row!.Value : null)))
-                return;
+            if (await FillAsync(cacheKey, generation, epoch, await store.GetAsync(userId, key, cancellationToken))) return;
         }
         await epochs.InvalidateAsync(cancellationToken);
     }
@@ -95,8 +93,12 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
     public Task<IReadOnlyList<VariableVersionRow>> ListAsync(string userId, string prefix, string? after, int take, CancellationToken cancellationToken) =>
         store.ListAsync(userId, prefix, after, take, cancellationToken);
 
-    /// <summary>The cache's generation before a write commits: from the script call's round trip, else asked here.</summary>
-    private async Task<string?> GenerationAsync(CallLookup? call) =>
+    /// <summary>
+    /// The cache's generation before a write begins: from the script call's round trip, else asked here. Asked before
+    /// the write's transaction opens (see <c>VariablesApi</c>): inside it, a slow or frozen Valkey, up to the cache's
+    /// timeout, would keep the transaction and its pooled connection open, and on SQLite every other write waiting.
+    /// </summary>
+    public async Task<string?> GenerationAsync(CallLookup? call) =>
         !cache.Enabled ? null : call?.Generation ?? (await cache.LookUpAsync(null))?.Generation;
 
     /// <summary>

@@ -25,9 +25,11 @@ internal static class VariablesApi
             Get(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct))
             .WithName("getVariable").WithMetadata(VariableService.ScriptRead);
         group.MapPut("/variables/{key}", (HttpContext http, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
-            Set(ExecutionCaller.From(http).UserId, key, request, CallLookup.From(http), variables, limits, ct)).WithName("setVariable").WithIdempotency(ScriptReplay);
+            Set(ExecutionCaller.From(http).UserId, key, request, WriteGeneration.From(http), variables, limits, ct))
+            .WithName("setVariable").WithGenerationFirst().WithIdempotency(ScriptReplay);
         group.MapDelete("/variables/{key}", (HttpContext http, string key, VariableService variables, CancellationToken ct) =>
-            Delete(ExecutionCaller.From(http).UserId, key, CallLookup.From(http), variables, ct)).WithName("deleteVariable").WithIdempotency(ScriptReplay);
+            Delete(ExecutionCaller.From(http).UserId, key, WriteGeneration.From(http), variables, ct))
+            .WithName("deleteVariable").WithGenerationFirst().WithIdempotency(ScriptReplay);
         return group;
     }
 
@@ -38,11 +40,28 @@ internal static class VariablesApi
             List(userId, query, variables, ct)).WithName("listUserVariables");
         group.MapGet("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
             Get(userId, key, null, variables, ct)).WithName("getUserVariable");
-        group.MapPut("/{key}", (string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
-            Set(userId, key, request, null, variables, limits, ct)).WithName("setUserVariable").WithIdempotency(UserReplay);
-        group.MapDelete("/{key}", (string userId, string key, VariableService variables, CancellationToken ct) =>
-            Delete(userId, key, null, variables, ct)).WithName("deleteUserVariable").WithIdempotency(UserReplay);
+        group.MapPut("/{key}", (HttpContext http, string userId, string key, SetVariableRequest request, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+            Set(userId, key, request, WriteGeneration.From(http), variables, limits, ct))
+            .WithName("setUserVariable").WithGenerationFirst().WithIdempotency(UserReplay);
+        group.MapDelete("/{key}", (HttpContext http, string userId, string key, VariableService variables, CancellationToken ct) =>
+            Delete(userId, key, WriteGeneration.From(http), variables, ct))
+            .WithName("deleteUserVariable").WithGenerationFirst().WithIdempotency(UserReplay);
         return group;
+    }
+
+    // Ahead of the idempotency filter, whose transaction then opens only once the cache has answered.
+    private static RouteHandlerBuilder WithGenerationFirst(this RouteHandlerBuilder route) => route.AddEndpointFilter(async (context, next) =>
+    {
+        var http = context.HttpContext;
+        var generation = await http.RequestServices.GetRequiredService<VariableService>().GenerationAsync(CallLookup.From(http));
+        http.Features.Set(new WriteGeneration(generation));
+        return await next(context);
+    });
+
+    /// <summary>The cache's generation a write read before it began (<see cref="VariableService.GenerationAsync"/>).</summary>
+    private sealed record WriteGeneration(string? Value)
+    {
+        public static string? From(HttpContext http) => http.Features.Get<WriteGeneration>()?.Value;
     }
 
     // A replayed write first redoes its cache step (VariableService.RefreshAsync): its first attempt committed, but
@@ -60,19 +79,19 @@ internal static class VariablesApi
             : ApiProblem.VariableNotFound(key);
 
     private static async Task<Results<Ok<VariableVersionResponse>, ProblemHttpResult>> Set(
-        string userId, string key, SetVariableRequest request, CallLookup? call, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct)
+        string userId, string key, SetVariableRequest request, string? generation, VariableService variables, IOptions<LimitsOptions> limits, CancellationToken ct)
     {
         var size = JsonBody.SizeOf(request.Value);
         if (size > limits.Value.MaxValueBytes) throw ApiProblem.TooLarge($"The value of '{key}'", limits.Value.MaxValueBytes, size);
 
-        var write = await variables.SetAsync(userId, key, request.Value.GetRawText(), request.IfVersion, call, ct);
+        var write = await variables.SetAsync(userId, key, request.Value.GetRawText(), request.IfVersion, generation, ct);
         return write.Written
             ? TypedResults.Ok(new VariableVersionResponse(key, write.Version, Time.FromMs(write.UpdatedAt)))
             : ApiProblem.VersionConflict(key, request.IfVersion ?? 0, write.Version);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string userId, string key, CallLookup? call, VariableService variables, CancellationToken ct) =>
-        await variables.DeleteAsync(userId, key, call, ct) ? TypedResults.NoContent() : ApiProblem.VariableNotFound(key);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string userId, string key, string? generation, VariableService variables, CancellationToken ct) =>
+        await variables.DeleteAsync(userId, key, generation, ct) ? TypedResults.NoContent() : ApiProblem.VariableNotFound(key);
 
     private static async Task<Ok<VariableListResponse>> List(string userId, ListVariablesQuery query, VariableService variables, CancellationToken ct)
     {
