@@ -1,9 +1,14 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Cronium.Runtime.Tests.Infrastructure;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Cronium.Runtime.Tests;
@@ -121,6 +126,37 @@ public sealed class ConfigurationTests
         Assert.False(File.Exists(socket));
         await app.DisposeAsync();
         dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task TheRuntimeMakesNoDataProtectionKeyAtStartOrWhenServing()
+    {
+        // ASP.NET's default is a key written unencrypted to ~/.aspnet/DataProtection-Keys; here the ring's store is
+        // a recorder, so whatever would be written anywhere is seen.
+        var store = new RecordingKeyStore();
+        using var factory = new RuntimeFactory(Backend.Sqlite);
+        await using var app = Program.CreateApp(["--urls", "http://127.0.0.1:0"], b =>
+        {
+            b.Configuration.AddInMemoryCollection(factory.Settings);
+            b.Services.Configure<KeyManagementOptions>(o => o.XmlRepository = store);
+        });
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", RuntimeFactory.OrchestratorKey);
+        var created = await client.PostAsJsonAsync("/v1/executions", new { @event = new { id = "e", name = "e", type = "BASH" }, userId = "u" });
+        await app.StopAsync();
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Empty(store.Stored);
+    }
+
+    private sealed class RecordingKeyStore : IXmlRepository
+    {
+        public List<string> Stored { get; } = [];
+
+        public IReadOnlyCollection<XElement> GetAllElements() => [];
+
+        public void StoreElement(XElement element, string friendlyName) => Stored.Add(friendlyName);
     }
 
     /// <summary>

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
-using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -61,15 +57,6 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
             // The script's output owns the terminal: the embedded runtime only speaks up about problems.
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((_, level) => level >= LogLevel.Warning);
-            // Nothing in the runtime protects data with ASP.NET's key ring (tokens are JWTs signed with the embedded
-            // key), yet ASP.NET makes one at start: by default a file in ~/.aspnet and a warning that it is stored
-            // unencrypted, on a newcomer's first run. Here the ring lives in memory for this process only (configured
-            // before the runtime adds DataProtection, whose defaults then leave it be): no file, nothing to encrypt.
-            builder.Services.Configure<KeyManagementOptions>(o =>
-            {
-                o.XmlRepository = new InMemoryKeyRing();
-                o.XmlEncryptor = new NullXmlEncryptor();
-            });
         });
         PhaseTimings.Mark("runtime-built");
         try
@@ -98,21 +85,5 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
         catch (IOException)
         {
         }
-    }
-}
-
-/// <summary>ASP.NET's key ring kept in memory: the embedded runtime's keys end with its process.</summary>
-internal sealed class InMemoryKeyRing : IXmlRepository
-{
-    private readonly List<XElement> elements = [];
-
-    public IReadOnlyCollection<XElement> GetAllElements()
-    {
-        lock (elements) return elements.Select(e => new XElement(e)).ToList();
-    }
-
-    public void StoreElement(XElement element, string friendlyName)
-    {
-        lock (elements) elements.Add(new XElement(element));
     }
 }

@@ -16,7 +16,7 @@ internal static class AuthSetup
     {
         builder.Services.AddSingleton<ExecutionTokens>();
         builder.Services.AddScoped<ExecutionGate>();
-        // Nothing here uses cookies or antiforgery; keep data protection in memory rather than writing keys to $HOME.
+        // Nothing here uses cookies or antiforgery, so nothing uses ASP.NET's data protection; it stays in memory.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         builder.Services.AddAuthentication()
             .AddJwtBearer(ExecutionScheme, o =>
@@ -35,11 +35,19 @@ internal static class AuthSetup
                 o.TokenHandlers.Add(new ValidatedTokenCache(time));
             });
 
+        // Yet AddAuthentication also adds a hosted service that makes the key ring at start, the ephemeral provider
+        // notwithstanding: a key written unencrypted to ~/.aspnet/DataProtection-Keys (with a warning) on every server,
+        // and the XML it takes, loaded in every `cronium run`. Nothing reads that ring, so it is never made.
+        foreach (var keyRingAtStart in builder.Services.Where(IsDataProtectionStart).ToList()) builder.Services.Remove(keyRingAtStart);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ScriptPolicy, p => p.AddAuthenticationSchemes(ExecutionScheme).RequireAuthenticatedUser())
             .AddPolicy(OrchestratorPolicy, p => p.AddAuthenticationSchemes(OrchestratorScheme).RequireAuthenticatedUser());
         return builder;
     }
+
+    private static bool IsDataProtectionStart(ServiceDescriptor d) =>
+        d.ServiceType == typeof(IHostedService)
+        && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
     /// <summary>Script routes: the execution token, the caller's execution must be the one in the path.</summary>
     public static RouteGroupBuilder RequireExecutionToken(this RouteGroupBuilder group)
