@@ -133,12 +133,21 @@ public sealed class CacheGenerationTests
         public static async Task<World> StartAsync()
         {
             var world = new World { redisServer = new PrivateRedis() };
-            world.connection = await ConnectionMultiplexer.ConnectAsync(world.redisServer.ConnectionString + ",allowAdmin=true");
-            world.Runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = world.redisServer.ConnectionString });
-            world.Execution = await world.Runtime.CreateExecutionAsync();
-            world.Client = world.Runtime.Script(world.Execution);
-            await Eventually.UntilAsync(() => world.Runtime.Service<CacheEpoch>().Current is not null, "the first epoch reading");
-            return world;
+            try
+            {
+                world.connection = await ConnectionMultiplexer.ConnectAsync(world.redisServer.ConnectionString + ",allowAdmin=true");
+                world.Runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = world.redisServer.ConnectionString });
+                world.Execution = await world.Runtime.CreateExecutionAsync();
+                world.Client = world.Runtime.Script(world.Execution);
+                await Eventually.UntilAsync(() => world.Runtime.Service<CacheEpoch>().Current is not null, "the first epoch reading");
+                return world;
+            }
+            catch
+            {
+                // A world that failed to start still stops its Redis (run without PostgreSQL, it was left running).
+                await world.DisposeAsync();
+                throw;
+            }
         }
 
         public string Key(string variable) => CacheKeys.Variable(Execution.UserId, variable);
@@ -158,9 +167,9 @@ public sealed class CacheGenerationTests
 
         public async ValueTask DisposeAsync()
         {
-            Client.Dispose();
-            await Runtime.DisposeAsync();
-            await connection.DisposeAsync();
+            Client?.Dispose();
+            if (Runtime is not null) await Runtime.DisposeAsync();
+            if (connection is not null) await connection.DisposeAsync();
             redisServer.Dispose();
         }
     }

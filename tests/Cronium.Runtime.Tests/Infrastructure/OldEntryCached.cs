@@ -34,19 +34,31 @@ internal sealed class OldEntryCached : IDisposable
 
     public static async Task<OldEntryCached> StartAsync()
     {
-        var world = new OldEntryCached(new PrivateRedis(), TestServices.NewPostgresDatabase());
-        var e = world.Execution = await world.Writer.CreateExecutionAsync();
-        await world.Writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "old" }));
-        // Read until the reader's own entry for "old" is there (its epoch lease starts shortly after start-up).
-        for (var tries = 0; tries < 100 && world.entry.IsNull; tries++)
+        var redis = new PrivateRedis();
+        OldEntryCached? world = null;
+        try
         {
-            await world.Reader.Script(e).GetAsync(e.VariablePath("k"));
-            using (var peek = await ConnectionMultiplexer.ConnectAsync(world.Redis.ConnectionString))
-                world.entry = await peek.GetDatabase().StringGetAsync(world.CacheKey);
-            if (world.entry.IsNull) await Task.Delay(100);
+            world = new OldEntryCached(redis, TestServices.NewPostgresDatabase());
+            var e = world.Execution = await world.Writer.CreateExecutionAsync();
+            await world.Writer.Script(e).PutAsync(e.VariablePath("k"), Api.Json(new { value = "old" }));
+            // Read until the reader's own entry for "old" is there (its epoch lease starts shortly after start-up).
+            for (var tries = 0; tries < 100 && world.entry.IsNull; tries++)
+            {
+                await world.Reader.Script(e).GetAsync(e.VariablePath("k"));
+                using (var peek = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+                    world.entry = await peek.GetDatabase().StringGetAsync(world.CacheKey);
+                if (world.entry.IsNull) await Task.Delay(100);
+            }
+            Assert.False(world.entry.IsNull, "the reader never cached 'old'");
+            return world;
         }
-        Assert.False(world.entry.IsNull, "the reader never cached 'old'");
-        return world;
+        catch
+        {
+            // What failed to start still goes: above all the Redis server, a process of its own.
+            if (world is not null) world.Dispose();
+            else redis.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Valkey holds the reader's entry for "old" again (a server that was only frozen, a persisted copy, a replay).</summary>
