@@ -147,8 +147,11 @@ class Relay:
                     break
                 if swallow:
                     break  # the runtime acted on the request; its answer never arrives
-                client.sendall(data)
+                # Counted before it is sent: the client may read it and send its next request before this
+                # thread runs again, and _serve must then already see the connection as one that has answered
+                # (counted after, a loaded machine let drop_next_request miss the request it was set for).
                 answered[0] += 1
+                client.sendall(data)
         except OSError:
             pass
         finally:
