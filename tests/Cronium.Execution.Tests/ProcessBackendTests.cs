@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Cronium.Execution.Backends;
 using Cronium.Execution.Events;
@@ -180,5 +181,29 @@ public sealed class RuntimeClientTests
 
         Assert.Contains("could not be completed for 1 s", error.Message);
         Assert.Contains("its token stays valid until it expires", error.Message);
+    }
+
+    [Fact]
+    public async Task ARuntimeThatTakesTheRequestButNeverAnswersIsReportedAsUnreachable()
+    {
+        // Before: HttpClient's timeout came out as a bare TaskCanceledException, which nothing caught: cronium run
+        // exited 1 without a word after its script had succeeded.
+        var folder = Directory.CreateTempSubdirectory("cronium-silent-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "runtime.sock");
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            listener.Listen();
+            using var client = new RuntimeClient("unix://" + path, new string('k', 40)) { RequestTimeout = TimeSpan.FromSeconds(1) };
+
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetExecutionAsync("e1", default));
+
+            Assert.Equal("the runtime did not answer GET /v1/executions/e1 within 1 s", error.Message);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 }

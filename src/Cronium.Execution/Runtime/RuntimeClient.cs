@@ -57,6 +57,13 @@ public sealed partial class RuntimeClient : IDisposable
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", orchestratorKey);
     }
 
+    /// <summary>How long one request may take before the runtime counts as unreachable; 30 s unless a test says less.</summary>
+    public TimeSpan RequestTimeout
+    {
+        get => http.Timeout;
+        init => http.Timeout = value;
+    }
+
     /// <summary>How long completing an execution is retried before giving up (and saying so); a minute unless a test says less.</summary>
     public TimeSpan CompletionPatience { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -182,10 +189,20 @@ public sealed partial class RuntimeClient : IDisposable
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
         if (body is not null) request.Content = JsonContent.Create(body, options: Written);
-        using var response = await http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode) throw Problem(response, text);
-        return text.Length == 0 ? null : JsonNode.Parse(text);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode) throw Problem(response, text);
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient's own timeout, not the caller's cancellation: a runtime that does not answer is one that
+            // cannot be reached (retried where that is retried, reported where it is not), never a bare cancellation
+            // that the CLI would end on without a word.
+            throw new HttpRequestException($"the runtime did not answer {method} /{path} within {http.Timeout.TotalSeconds:0.#} s", e);
+        }
     }
 
     /// <summary>A refusal as the exception callers catch by its code.</summary>

@@ -21,8 +21,18 @@ internal sealed class DbScope(SqlDialect dialect, WriteTurns turns) : IAsyncDisp
     {
         if (transaction is not null) throw new InvalidOperationException("A transaction is already open in this scope.");
         await TakeTurnAsync(cancellationToken);
-        connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
-        transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
+            transaction = await connection.BeginTransactionAsync(cancellationToken);
+        }
+        catch
+        {
+            // A turn kept by a begin that failed (a request cancelled between its turn and its connection, a file
+            // that would not open) would stop every later write on SQLite for good.
+            await CloseAsync();
+            throw;
+        }
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
@@ -103,6 +113,7 @@ internal sealed class DbScope(SqlDialect dialect, WriteTurns turns) : IAsyncDisp
     public async ValueTask DisposeAsync()
     {
         if (transaction is not null) await RollbackAsync();
+        ReleaseTurn();
     }
 
     private async Task TakeTurnAsync(CancellationToken cancellationToken)
@@ -114,11 +125,17 @@ internal sealed class DbScope(SqlDialect dialect, WriteTurns turns) : IAsyncDisp
 
     private async Task CloseAsync()
     {
-        if (transaction is not null) await transaction.DisposeAsync();
-        if (connection is not null) await connection.DisposeAsync();
-        transaction = null;
-        connection = null;
-        ReleaseTurn();
+        try
+        {
+            if (transaction is not null) await transaction.DisposeAsync();
+            if (connection is not null) await connection.DisposeAsync();
+        }
+        finally
+        {
+            transaction = null;
+            connection = null;
+            ReleaseTurn();
+        }
     }
 
     private void ReleaseTurn()
