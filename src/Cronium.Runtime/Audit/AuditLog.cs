@@ -29,9 +29,17 @@ internal sealed class AuditLog
     public void Complete() => channel.Writer.TryComplete();
 }
 
-internal sealed class AuditWriter(AuditLog log, IServiceScopeFactory scopes, SqlDialect dialect, ILogger<AuditWriter> logger) : BackgroundService
+internal sealed class AuditWriter(AuditLog log, IServiceScopeFactory scopes, SqlDialect dialect, TimeProvider time, ILogger<AuditWriter> logger) : BackgroundService
 {
-    private const int BatchSize = 1000;
+    public const int BatchSize = 1000;
+
+    /// <summary>
+    /// How long a batch that is not full waits for the calls behind it. Each batch is one transaction: written as
+    /// soon as its first row arrived, a busy runtime committed every few rows, and PostgreSQL spent 10 µs per audited
+    /// call (5 µs once it waited 20 ms, 4 µs at 50 ms). A row is stored at most this much later; the call that made it
+    /// never waits for it.
+    /// </summary>
+    public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,9 +47,33 @@ internal sealed class AuditWriter(AuditLog log, IServiceScopeFactory scopes, Sql
         // Shutdown completes the channel; the loop drains what is left before it ends.
         while (await log.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < BatchSize && log.Reader.TryRead(out var entry)) batch.Add(entry);
+            Take(batch);
+            // A full batch, a backlog behind it or shutdown goes at once: waiting then would only cap the rate.
+            if (batch.Count < BatchSize)
+            {
+                await GatherAsync(stoppingToken);
+                Take(batch);
+            }
             await WriteWithRetryAsync(batch, stoppingToken);
             batch.Clear();
+        }
+    }
+
+    private void Take(List<AuditEntry> batch)
+    {
+        while (batch.Count < BatchSize && log.Reader.TryRead(out var entry)) batch.Add(entry);
+    }
+
+    /// <summary>Shutdown cuts the wait short: what is there is written now.</summary>
+    private async Task GatherAsync(CancellationToken stoppingToken)
+    {
+        if (stoppingToken.IsCancellationRequested) return;
+        try
+        {
+            await Task.Delay(Gather, time, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 

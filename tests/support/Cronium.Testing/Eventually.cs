@@ -18,4 +18,15 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The same, for a condition that must ask (a database, a socket).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? Limit);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
 }
