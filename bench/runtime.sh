@@ -2,7 +2,8 @@
 # Benchmark: the runtime API on PostgreSQL + Redis, all on loopback. wrk at 64 connections measures
 # getVariable (served from the cache), setVariable and getInput beside a bare endpoint of the same
 # runtime (GET /health/live), and pgbench runs the runtime's own setVariable upsert at the same
-# concurrency, all in one run. Prints req/s, p50, p99 and the ratios; targets (not pass/fail):
+# concurrency, all in one run. Prints req/s, p50, p99, the ratios, and per request the runtime's CPU and
+# managed allocation and PostgreSQL's CPU; targets (not pass/fail):
 #   getVariable >= 0.5x bare with p99 < 5 ms;  setVariable >= 0.5x pgbench with p99 < 50 ms;
 #   getVariable p99 < 2 ms at a fixed offered load of a quarter of bare's maximum (h2load --h1 --rps);
 #   the runtime's resident memory < 80 MB idle and < 200 MB under load.
@@ -182,11 +183,14 @@ redis_calls() { redis-cli -p "$redis_port" info commandstats | awk -F'[=,:]' '/^
 # Round trips, at most: the socket reads Redis served (commands a script runs count above but need no read;
 # pipelined commands may share one).
 redis_trips() { redis-cli -p "$redis_port" info stats | awk -F: '/^total_reads_processed:/ { print $2 + 0 }'; }
+# Bytes the runtime has allocated on its managed heap so far (.NET's own counter, exported on /metrics): per request,
+# what its garbage collector has to clear.
+allocated() { curl -fsS "$base/metrics" | awk '/^system_runtime_dotnet_gc_heap_total_allocated / { printf "%.0f", $2 }'; }
 # The runtime's resident memory now and at its peak, in MB.
 rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$runtime_pid/status"; }
 
 # --- wrk ------------------------------------------------------------------------------------------
-declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu
+declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu alloc
 ops=()
 measure() { # name method path [body]
   local name=$1 method=$2 path=$3 body=${4:-} tok=$token line
@@ -199,7 +203,7 @@ measure() { # name method path [body]
     wrk -t"$threads" -c"$conns" -d"${warmup}s" --timeout 30s -s "$root/bench/runtime/wrk.lua" "$base$path" >/dev/null \
     || die "wrk ($name warm-up) failed"
   # Where the time goes: Redis commands, runtime CPU and PostgreSQL CPU per request, over the measured part.
-  local calls0 trips0 rt0 pg0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks)
+  local calls0 trips0 rt0 pg0 al0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks) al0=$(allocated)
   local tracer=''
   if [ -n "${BENCH_TRACE:-}" ] && [ "$name" = getVariable ]; then
     perf record -F 499 -g -p "$runtime_pid" -o "$BENCH_TRACE" -- sleep "$seconds" >"$work/trace.log" 2>&1 &
@@ -208,7 +212,7 @@ measure() { # name method path [body]
   BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$root/bench/runtime/wrk.lua" "$base$path" \
     >"$work/wrk-$name.txt" || die "wrk ($name) failed"
-  local calls1 trips1 rt1 pg1; calls1=$(redis_calls) trips1=$(redis_trips) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks)
+  local calls1 trips1 rt1 pg1 al1; calls1=$(redis_calls) trips1=$(redis_trips) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks) al1=$(allocated)
   [ -z "$tracer" ] || wait "$tracer" || { cat "$work/trace.log" >&2; die "perf record failed"; }
   line=$(grep '^BENCH_RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "no result from wrk ($name)"; }
   kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
@@ -220,6 +224,7 @@ measure() { # name method path [body]
   per_req_us() { awk -v t="$1" -v hz="$hz" -v r="$(kv requests)" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }'; }
   rtcpu[$name]=$(per_req_us $((rt1 - rt0)))
   pgcpu[$name]=$(per_req_us $((pg1 - pg0)))
+  alloc[$name]=$(awk -v b=$((al1 - al0)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? b / r / 1024 : 0) }')
   bad[$name]=$(( $(kv non2xx) + $(kv connect) + $(kv read) + $(kv write) + $(kv timeout) ))
   if [ "${bad[$name]}" -gt 0 ]; then
     say "!!! $name: $(kv non2xx) non-2xx/3xx responses, socket errors connect $(kv connect) read $(kv read) write $(kv write) timeout $(kv timeout): THIS FIGURE IS INVALID"
@@ -310,14 +315,15 @@ echo "CPU during the ${elapsed}s of measurements: the bench ${cpu_bench}%, other
 [ "$cpu_other" -le 10 ] || echo "!!! other work took ${cpu_other}% of the CPUs meanwhile: these figures are disturbed; run again on a quiet machine"
 echo "load: wrk -t$threads -c$conns, ${warmup}s warm-up + ${seconds}s per operation; one execution, one variable key"
 echo
-printf '%-13s %8s %8s %8s %14s %10s %11s %10s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'redis-reads' 'runtime-cpu' 'pg-cpu'
+printf '%-13s %8s %8s %8s %14s %10s %11s %10s %10s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'redis-reads' 'runtime-cpu' 'pg-cpu' 'alloc/req'
 for op in "${ops[@]}"; do
-  printf '%-13s %8s %8s %8s %14s %10s %11s %8sus %8sus%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
-    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtrips[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
+  printf '%-13s %8s %8s %8s %14s %10s %11s %8sus %8sus %8sKB%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
+    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtrips[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "${alloc[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
 done
 echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request,
 those a script runs included; redis-reads: socket reads Redis served per request, an upper bound of round trips; runtime-cpu, pg-cpu: CPU time the
-runtime process and PostgreSQL spent per request, in microseconds)"
+runtime process and PostgreSQL spent per request, in microseconds; alloc/req: what the runtime allocated on its managed heap per
+request)"
 echo
 echo "getVariable at a fixed offered load of ${fixed_offered} req/s (a quarter of bare's maximum; h2load --h1, ${BENCH_RATE_CLIENTS:-16} connections, ${seconds}s):"
 echo "  served ${fixed_done:-?} req/s, p50 ${fixed_p50} ms, p99 ${fixed_p99} ms${fixed_failed:+, failed/errored ${fixed_failed}}"
