@@ -224,7 +224,8 @@ measure() { # name method path [body]
   per_req_us() { awk -v t="$1" -v hz="$hz" -v r="$(kv requests)" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }'; }
   rtcpu[$name]=$(per_req_us $((rt1 - rt0)))
   pgcpu[$name]=$(per_req_us $((pg1 - pg0)))
-  alloc[$name]=$(awk -v b=$((al1 - al0)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? b / r / 1024 : 0) }')
+  # "?" when the counter read the same before and after (seen once, for setVariable, cause not found): not a zero.
+  alloc[$name]=$(awk -v b=$((${al1:-0} - ${al0:-0})) -v r="$(kv requests)" 'BEGIN { if (b <= 0 || r <= 0) print "?"; else printf "%.1f", b / r / 1024 }')
   bad[$name]=$(( $(kv non2xx) + $(kv connect) + $(kv read) + $(kv write) + $(kv timeout) ))
   if [ "${bad[$name]}" -gt 0 ]; then
     say "!!! $name: $(kv non2xx) non-2xx/3xx responses, socket errors connect $(kv connect) read $(kv read) write $(kv write) timeout $(kv timeout): THIS FIGURE IS INVALID"
