@@ -42,10 +42,19 @@ internal sealed class ValidatedTokenCache : TokenHandler
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt)
         {
             if (validated.Count >= Capacity) validated.Clear();
-            validated[token] = new Entry(jwt, result.ClaimsIdentity.Clone(), jwt.ValidTo);
+            validated[token] = new Entry(jwt, Remembered(result.ClaimsIdentity), jwt.ValidTo);
         }
         return result;
     }
+
+    /// <summary>
+    /// Only the claims the runtime reads (<see cref="ExecutionTokenEvents"/>): each call clones what is remembered, and
+    /// the token's others (issuer, audience, times, ids) were most of what authentication allocated per call.
+    /// </summary>
+    private static ClaimsIdentity Remembered(ClaimsIdentity identity) =>
+        new CaseSensitiveClaimsIdentity(
+            identity.Claims.Where(c => c.Type is ExecutionClaims.Subject or ExecutionClaims.UserId),
+            identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
 
     private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity, DateTime ValidTo);
 }
