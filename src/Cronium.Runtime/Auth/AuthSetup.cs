@@ -15,6 +15,7 @@ internal static class AuthSetup
     public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ExecutionTokens>();
+        builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddScoped<ExecutionGate>();
         // Nothing here uses cookies or antiforgery, so nothing uses ASP.NET's data protection; it stays in memory.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
@@ -24,15 +25,15 @@ internal static class AuthSetup
                 o.MapInboundClaims = false;
                 o.RequireHttpsMetadata = false;
                 o.SaveToken = false; // nothing reads it back, and a token kept in memory is a token that can leak
-                o.Events = new ExecutionTokenEvents();
             })
             .AddScheme<AuthenticationSchemeOptions, OrchestratorKeyHandler>(OrchestratorScheme, null);
         builder.Services.AddOptions<JwtBearerOptions>(ExecutionScheme)
-            .Configure<ExecutionTokens, TimeProvider>((o, tokens, time) =>
+            .Configure<ExecutionTokens, ValidatedTokenCache>((o, tokens, validations) =>
             {
                 o.TokenValidationParameters = tokens.ValidationParameters();
                 o.TokenHandlers.Clear();
-                o.TokenHandlers.Add(new ValidatedTokenCache(time));
+                o.TokenHandlers.Add(validations);
+                o.Events = new ExecutionTokenEvents(validations);
             });
 
         // Yet AddAuthentication also adds a hosted service that makes the key ring at start, the ephemeral provider

@@ -12,8 +12,15 @@ internal sealed class ExecutionFinishedException(string status) : Exception($"Th
     public string Status { get; } = status;
 }
 
-internal sealed class ExecutionTokenEvents : JwtBearerEvents
+internal sealed class ExecutionTokenEvents(ValidatedTokenCache validations) : JwtBearerEvents
 {
+    /// <summary>A token validated before is passed on as the string already remembered; JwtBearer would cut a new one.</summary>
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        if (BearerToken.Span(context.HttpContext) is { IsEmpty: false } presented) context.Token = validations.Remembered(presented);
+        return Task.CompletedTask;
+    }
+
     public override async Task TokenValidated(TokenValidatedContext context)
     {
         var executionId = context.Principal?.FindFirst(ExecutionClaims.Subject)?.Value;
@@ -58,9 +65,15 @@ internal sealed class ExecutionTokenEvents : JwtBearerEvents
 
 internal static class BearerToken
 {
-    public static string? From(HttpContext http)
+    private const string Prefix = "Bearer ";
+
+    public static string? From(HttpContext http) => Span(http) is { IsEmpty: false } token ? token.ToString() : null;
+
+    /// <summary>The token in <c>Authorization: Bearer …</c>, as JwtBearer reads it, without a string of its own; empty when none.</summary>
+    public static ReadOnlySpan<char> Span(HttpContext http)
     {
-        var header = http.Request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        var header = http.Request.Headers.Authorization;
+        if (header.Count != 1 || header[0] is not { } value || !value.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)) return default;
+        return value.AsSpan(Prefix.Length).Trim();
     }
 }

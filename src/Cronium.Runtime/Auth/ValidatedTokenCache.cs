@@ -18,7 +18,19 @@ internal sealed class ValidatedTokenCache : TokenHandler
     private readonly ConcurrentDictionary<string, Entry> validated = new(StringComparer.Ordinal);
     private readonly TimeProvider time;
 
-    public ValidatedTokenCache(TimeProvider time) => this.time = time;
+    public ValidatedTokenCache(TimeProvider time)
+    {
+        this.time = time;
+        byText = validated.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> byText;
+
+    /// <summary>
+    /// The remembered token whose text this is, or null: the caller can hand it on instead of cutting a new string of
+    /// its own out of the header, which was the largest string a call allocated.
+    /// </summary>
+    public string? Remembered(ReadOnlySpan<char> token) => byText.TryGetValue(token, out var text, out _) ? text : null;
 
     public override SecurityToken ReadToken(string token) => inner.ReadToken(token);
 
@@ -42,7 +54,7 @@ internal sealed class ValidatedTokenCache : TokenHandler
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt)
         {
             if (validated.Count >= Capacity) validated.Clear();
-            validated[token] = new Entry(jwt, Remembered(result.ClaimsIdentity), jwt.ValidTo);
+            validated[token] = new Entry(jwt, Kept(result.ClaimsIdentity), jwt.ValidTo);
         }
         return result;
     }
@@ -51,7 +63,7 @@ internal sealed class ValidatedTokenCache : TokenHandler
     /// Only the claims the runtime reads (<see cref="ExecutionTokenEvents"/>): each call clones what is remembered, and
     /// the token's others (issuer, audience, times, ids) were most of what authentication allocated per call.
     /// </summary>
-    private static ClaimsIdentity Remembered(ClaimsIdentity identity) =>
+    private static ClaimsIdentity Kept(ClaimsIdentity identity) =>
         new CaseSensitiveClaimsIdentity(
             identity.Claims.Where(c => c.Type is ExecutionClaims.Subject or ExecutionClaims.UserId),
             identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
