@@ -16,6 +16,7 @@ internal sealed class ValidatedTokenCache : TokenHandler
     private const int Capacity = 10_000;
     private readonly JsonWebTokenHandler inner = new();
     private readonly ConcurrentDictionary<string, Entry> validated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> byText;
     private readonly TimeProvider time;
 
     public ValidatedTokenCache(TimeProvider time)
@@ -23,8 +24,6 @@ internal sealed class ValidatedTokenCache : TokenHandler
         this.time = time;
         byText = validated.GetAlternateLookup<ReadOnlySpan<char>>();
     }
-
-    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> byText;
 
     /// <summary>
     /// The remembered token whose text this is, or null: the caller can hand it on instead of cutting a new string of
@@ -61,7 +60,7 @@ internal sealed class ValidatedTokenCache : TokenHandler
 
     /// <summary>
     /// Only the claims the runtime reads (<see cref="ExecutionTokenEvents"/>): each call clones what is remembered, and
-    /// the token's others (issuer, audience, times, ids) were most of what authentication allocated per call.
+    /// cloning the token's others too (issuer, audience, times, ids) was a tenth of what a getVariable allocated.
     /// </summary>
     private static ClaimsIdentity Kept(ClaimsIdentity identity) =>
         new CaseSensitiveClaimsIdentity(
