@@ -93,7 +93,11 @@ public sealed class AuditBatchingTests : IAsyncDisposable
     {
         private readonly Channel<Delay> started = Channel.CreateUnbounded<Delay>();
 
-        public ValueTask<Delay> NextAsync() => started.Reader.ReadAsync(new CancellationTokenSource(Eventually.Limit).Token);
+        public async Task<Delay> NextAsync()
+        {
+            using var limit = new CancellationTokenSource(Eventually.Limit);
+            return await started.Reader.ReadAsync(limit.Token);
+        }
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
