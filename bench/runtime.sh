@@ -190,7 +190,7 @@ allocated() { curl -fsS "$base/metrics" | awk '/^system_runtime_dotnet_gc_heap_t
 rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$runtime_pid/status"; }
 
 # --- wrk ------------------------------------------------------------------------------------------
-declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu alloc
+declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu alloc peak
 ops=()
 measure() { # name method path [body]
   local name=$1 method=$2 path=$3 body=${4:-} tok=$token line
@@ -226,6 +226,7 @@ measure() { # name method path [body]
   pgcpu[$name]=$(per_req_us $((pg1 - pg0)))
   # "?" when the counter read the same before and after (seen once, for setVariable, cause not found): not a zero.
   alloc[$name]=$(awk -v b=$((${al1:-0} - ${al0:-0})) -v r="$(kv requests)" 'BEGIN { if (b <= 0 || r <= 0) print "?"; else printf "%.1f", b / r / 1024 }')
+  peak[$name]=$(rss_mb VmHWM)   # the peak so far: where it rises is the operation that raised it
   bad[$name]=$(( $(kv non2xx) + $(kv connect) + $(kv read) + $(kv write) + $(kv timeout) ))
   if [ "${bad[$name]}" -gt 0 ]; then
     say "!!! $name: $(kv non2xx) non-2xx/3xx responses, socket errors connect $(kv connect) read $(kv read) write $(kv write) timeout $(kv timeout): THIS FIGURE IS INVALID"
@@ -329,6 +330,7 @@ echo
 echo "getVariable at a fixed offered load of ${fixed_offered} req/s (a quarter of bare's maximum; h2load --h1, ${BENCH_RATE_CLIENTS:-16} connections, ${seconds}s):"
 echo "  served ${fixed_done:-?} req/s, p50 ${fixed_p50} ms, p99 ${fixed_p99} ms${fixed_failed:+, failed/errored ${fixed_failed}}"
 echo "runtime resident memory: ${rss_idle} MB idle (after start and setup), ${rss_load} MB at its peak under load"
+echo "  its peak after each operation: $(for op in "${ops[@]}"; do printf '%s %s MB, ' "$op" "${peak[$op]}"; done)after the fixed rate ${rss_load} MB"
 echo
 echo "pgbench, the setVariable upsert (-c $conns -j $threads -M prepared, ${seconds}s): $(printf '%.0f' "$pg_tps") tps, latency average ${pg_lat:-?} ms, p99 ${pg_p99} ms, pg-cpu ${pg_cpu}us/tx${pg_failed:+, failed transactions $pg_failed}"
 set_ratio=$(ratio "${rps[setVariable]}" "$pg_tps")

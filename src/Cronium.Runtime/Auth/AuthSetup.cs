@@ -1,6 +1,5 @@
 using Cronium.Runtime.Problems;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Cronium.Runtime.Auth;
@@ -20,22 +19,8 @@ internal static class AuthSetup
         // Nothing here uses cookies or antiforgery, so nothing uses ASP.NET's data protection; it stays in memory.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         builder.Services.AddAuthentication()
-            .AddJwtBearer(ExecutionScheme, o =>
-            {
-                o.MapInboundClaims = false;
-                o.RequireHttpsMetadata = false;
-                o.SaveToken = false; // nothing reads it back, and a token kept in memory is a token that can leak
-            })
+            .AddScheme<AuthenticationSchemeOptions, ExecutionTokenHandler>(ExecutionScheme, null)
             .AddScheme<AuthenticationSchemeOptions, OrchestratorKeyHandler>(OrchestratorScheme, null);
-        builder.Services.AddOptions<JwtBearerOptions>(ExecutionScheme)
-            .Configure<ExecutionTokens, ValidatedTokenCache>((o, tokens, validations) =>
-            {
-                o.TokenValidationParameters = tokens.ValidationParameters();
-                o.TokenHandlers.Clear();
-                o.TokenHandlers.Add(validations);
-                o.Events = new ExecutionTokenEvents(validations);
-            });
-
         // Yet AddAuthentication also adds a hosted service that makes the key ring at start, the ephemeral provider
         // notwithstanding: a key written unencrypted to ~/.aspnet/DataProtection-Keys (with a warning) on every server,
         // and the XML it takes, loaded in every `cronium run`. Nothing reads that ring, so it is never made.

@@ -6,66 +6,67 @@ using Microsoft.IdentityModel.Tokens;
 namespace Cronium.Runtime.Auth;
 
 /// <summary>
-/// A script calls the runtime many times with one token; its signature, issuer, audience, type and algorithm
-/// cannot change between calls, so a successful validation is remembered (by the exact token text) until the
-/// token expires. Lifetime is still checked on every call, and whether the execution is running is never
-/// cached here (the gate asks on every call). Failed validations are never remembered.
+/// Validates execution tokens and remembers the ones that passed. A script calls the runtime many times with one
+/// token; its signature, issuer, audience, type and algorithm cannot change between calls, so a successful validation
+/// is remembered (by the exact token text) until the token expires. Lifetime is still checked on every call, and
+/// whether the execution is running is never remembered here (the gate asks on every call). Failures are never
+/// remembered.
 /// </summary>
-internal sealed class ValidatedTokenCache : TokenHandler
+internal sealed class ValidatedTokenCache
 {
     private const int Capacity = 10_000;
-    private readonly JsonWebTokenHandler inner = new();
-    private readonly ConcurrentDictionary<string, Entry> validated = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> byText;
+    private readonly JsonWebTokenHandler handler = new();
+    private readonly TokenValidationParameters parameters;
+    private readonly ConcurrentDictionary<string, ValidatedToken> validated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ValidatedToken>.AlternateLookup<ReadOnlySpan<char>> byText;
     private readonly TimeProvider time;
 
-    public ValidatedTokenCache(TimeProvider time)
+    public ValidatedTokenCache(ExecutionTokens tokens, TimeProvider time)
     {
+        // One set of parameters for the process: nothing here changes them, so no call needs a copy of its own.
+        parameters = tokens.ValidationParameters();
         this.time = time;
         byText = validated.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>
-    /// The remembered token whose text this is, or null: the caller can hand it on instead of cutting a new string of
-    /// its own out of the header, which was the largest string a call allocated.
+    /// The remembered validation of this token text, while the token's lifetime lasts; null otherwise. Looked up by
+    /// span, so a call with a token seen before allocates no string for it.
     /// </summary>
-    public string? Remembered(ReadOnlySpan<char> token) => byText.TryGetValue(token, out var text, out _) ? text : null;
-
-    public override SecurityToken ReadToken(string token) => inner.ReadToken(token);
-
-    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    public ValidatedToken? Find(ReadOnlySpan<char> token)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        if (validated.TryGetValue(token, out var entry))
-        {
-            if (now < entry.ValidTo + validationParameters.ClockSkew)
-                return new TokenValidationResult
-                {
-                    IsValid = true,
-                    SecurityToken = entry.Token,
-                    ClaimsIdentity = entry.Identity.Clone(), // each request gets its own identity to add to
-                    Issuer = entry.Token.Issuer,
-                };
-            validated.TryRemove(token, out _);
-        }
+        if (!byText.TryGetValue(token, out var text, out var known)) return null;
+        if (time.GetUtcNow().UtcDateTime < known.ValidTo + parameters.ClockSkew) return known;
+        // Expired: forgotten, so that the full validation says why it is refused.
+        validated.TryRemove(text, out _);
+        return null;
+    }
 
-        var result = await inner.ValidateTokenAsync(token, validationParameters);
-        if (result.IsValid && result.SecurityToken is JsonWebToken jwt)
-        {
-            if (validated.Count >= Capacity) validated.Clear();
-            validated[token] = new Entry(jwt, Kept(result.ClaimsIdentity), jwt.ValidTo);
-        }
-        return result;
+    /// <summary>Signature, issuer, audience, type, algorithm and lifetime; then the claims the runtime needs.</summary>
+    public async Task<(ValidatedToken? Token, Exception? Failure)> ValidateAsync(string token)
+    {
+        var result = await handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+            return (null, result.Exception ?? new SecurityTokenValidationException("The execution token is invalid."));
+        if (!jwt.TryGetPayloadValue<string>(ExecutionClaims.Subject, out var executionId) || string.IsNullOrEmpty(executionId)
+            || !jwt.TryGetPayloadValue<string>(ExecutionClaims.UserId, out var userId) || string.IsNullOrEmpty(userId))
+            return (null, new SecurityTokenValidationException("The token names no execution."));
+
+        var remembered = new ValidatedToken(new ExecutionCaller(executionId, userId), PrincipalOf(executionId, userId), jwt.ValidTo);
+        if (validated.Count >= Capacity) validated.Clear();
+        validated[token] = remembered;
+        return (remembered, null);
     }
 
     /// <summary>
-    /// Only the claims the runtime reads (<see cref="ExecutionTokenEvents"/>): each call clones what is remembered, and
-    /// cloning the token's others too (issuer, audience, times, ids) was a tenth of what a getVariable allocated.
+    /// Only the claims the runtime reads. The principal is shared by every call with this token: nothing adds to it
+    /// (there is no claims transformation), and the route handlers read the caller from <see cref="ExecutionCaller"/>.
     /// </summary>
-    private static ClaimsIdentity Kept(ClaimsIdentity identity) =>
-        new CaseSensitiveClaimsIdentity(
-            identity.Claims.Where(c => c.Type is ExecutionClaims.Subject or ExecutionClaims.UserId),
-            identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType);
-
-    private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity, DateTime ValidTo);
+    private static ClaimsPrincipal PrincipalOf(string executionId, string userId) =>
+        new(new CaseSensitiveClaimsIdentity(
+            [new Claim(ExecutionClaims.Subject, executionId), new Claim(ExecutionClaims.UserId, userId)],
+            AuthSetup.ExecutionScheme, ExecutionClaims.Subject, roleType: null));
 }
+
+/// <summary>A token that passed validation: who it speaks for, and until when.</summary>
+internal sealed record ValidatedToken(ExecutionCaller Caller, ClaimsPrincipal Principal, DateTime ValidTo);
