@@ -149,6 +149,31 @@ public sealed class AuthTests(SqliteRuntime runtime) : IClassFixture<SqliteRunti
         Assert.Equal(TimeSpan.FromSeconds(301), jwt.ValidTo - jwt.IssuedAt); // timeout + the tests' 1 s grace
     }
 
+    [Theory]
+    [InlineData("sub")]
+    [InlineData("userId")]
+    public async Task ASignedTokenThatNamesNoExecutionOrNoUserIsRefused(string missing)
+    {
+        var e = await factory.CreateExecutionAsync();
+        using var client = factory.Client(Mint(e, change: d => d.Claims.Remove(missing)));
+
+        var response = await client.GetAsync(e.VariablePath("k"));
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
+    public async Task ASignedTokenForAnExecutionThatDoesNotExistIsRefused()
+    {
+        var e = await factory.CreateExecutionAsync();
+        var ghost = e with { ExecutionId = "exec-that-was-never-created" };
+        using var client = factory.Client(Mint(ghost));
+
+        var response = await client.GetAsync(ghost.VariablePath("k"));
+
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
     [Fact]
     public async Task TokenForAnotherExecutionReturnsExecutionMismatch()
     {
