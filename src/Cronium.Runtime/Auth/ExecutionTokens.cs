@@ -54,10 +54,6 @@ internal sealed class ExecutionTokens(RuntimeKeys keys, IOptions<RuntimeOptions>
         ClockSkew = TimeSpan.FromSeconds(options.Value.ClockSkewSeconds),
         NameClaimType = ExecutionClaims.Subject,
     };
-
-    /// <summary>True when the text is a currently valid execution token (used to refuse it clearly on orchestrator routes).</summary>
-    public async Task<bool> IsValidAsync(string token) =>
-        (await handler.ValidateTokenAsync(token, ValidationParameters())).IsValid;
 }
 
 /// <summary>Claim names, read exactly as issued (inbound claim mapping is off).</summary>

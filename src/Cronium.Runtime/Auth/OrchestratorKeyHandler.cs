@@ -12,7 +12,7 @@ internal sealed class OrchestratorKeyHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     RuntimeKeys keys,
-    ExecutionTokens tokens)
+    ValidatedTokenCache executionTokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly ClaimsPrincipal Orchestrator =
@@ -30,7 +30,8 @@ internal sealed class OrchestratorKeyHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var presented = BearerToken.From(Context);
-        if (presented is not null && await tokens.IsValidAsync(presented))
+        // A valid execution token is refused clearly rather than as an unknown key.
+        if (presented is not null && (await executionTokens.ValidateAsync(presented)).Token is not null)
         {
             await ProblemWriter.WriteAsync(Context, 403, ProblemCodes.Forbidden, "Execution tokens cannot call orchestrator routes.");
             return;
