@@ -36,7 +36,7 @@ public sealed class HotPathTests
     {
         using var runtime = new RuntimeFactory(Backend.PostgresValkey);
         var e = await runtime.CreateExecutionAsync();
-        var validations = runtime.Service<Cronium.Runtime.Auth.ValidatedTokenCache>();
+        var validations = runtime.Service<Cronium.Runtime.Auth.ExecutionTokenValidator>();
         Assert.Null(validations.Find(e.Token));
 
         using var client = runtime.Script(e);

@@ -14,7 +14,7 @@ internal static class AuthSetup
     public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ExecutionTokens>();
-        builder.Services.AddSingleton<ValidatedTokenCache>();
+        builder.Services.AddSingleton<ExecutionTokenValidator>();
         builder.Services.AddScoped<ExecutionGate>();
         // Nothing here uses cookies or antiforgery, so nothing uses ASP.NET's data protection; it stays in memory.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();

@@ -56,7 +56,7 @@ internal sealed class ExecutionTokens(RuntimeKeys keys, IOptions<RuntimeOptions>
     };
 }
 
-/// <summary>Claim names, read exactly as issued (inbound claim mapping is off).</summary>
+/// <summary>Claim names, read from the token's payload exactly as issued.</summary>
 internal static class ExecutionClaims
 {
     public const string Subject = "sub";

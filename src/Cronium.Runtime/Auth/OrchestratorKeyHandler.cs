@@ -12,7 +12,7 @@ internal sealed class OrchestratorKeyHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     RuntimeKeys keys,
-    ValidatedTokenCache executionTokens)
+    ExecutionTokenValidator executionTokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly ClaimsPrincipal Orchestrator =

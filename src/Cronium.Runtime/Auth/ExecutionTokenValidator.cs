@@ -12,7 +12,7 @@ namespace Cronium.Runtime.Auth;
 /// whether the execution is running is never remembered here (the gate asks on every call). Failures are never
 /// remembered.
 /// </summary>
-internal sealed class ValidatedTokenCache
+internal sealed class ExecutionTokenValidator
 {
     private const int Capacity = 10_000;
     private readonly JsonWebTokenHandler handler = new();
@@ -21,7 +21,7 @@ internal sealed class ValidatedTokenCache
     private readonly ConcurrentDictionary<string, ValidatedToken>.AlternateLookup<ReadOnlySpan<char>> byText;
     private readonly TimeProvider time;
 
-    public ValidatedTokenCache(ExecutionTokens tokens, TimeProvider time)
+    public ExecutionTokenValidator(ExecutionTokens tokens, TimeProvider time)
     {
         // One set of parameters for the process: nothing here changes them, so no call needs a copy of its own.
         parameters = tokens.ValidationParameters();
