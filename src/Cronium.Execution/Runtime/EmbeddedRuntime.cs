@@ -51,6 +51,8 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
 
+        // The client's first request compiled on the other core while this one builds and starts the runtime.
+        var warmUp = ClientWarmUp.StartAsync(folder.FullName);
         var app = Program.CreateApp([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings is null ? all : all.Concat(settings).ToDictionary());
@@ -63,10 +65,12 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken);
             PhaseTimings.Mark("runtime-started");
+            await warmUp;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await app.DisposeAsync();
+            await warmUp;
             folder.Delete(recursive: true);
             throw new IOException($"the embedded runtime could not start ({sqlitePath}): {e.Message}", e);
         }
