@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using System.Net;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Tests.Infrastructure;
@@ -32,6 +33,20 @@ public sealed class OperationsTests(PostgresRuntime runtime) : IClassFixture<Pos
         Assert.Contains("http_requests_received_total{code=\"4xx\",method=\"GET\"", metrics);
         Assert.Matches("http_request_duration_seconds_bucket\\{[^}]*operation=\"getVariable\"", metrics);
         Assert.Matches("http_request_duration_seconds_count\\{[^}]*operation=\"createExecution\"[^}]*\\} [1-9]", metrics);
+    }
+
+    [Fact]
+    public async Task MetricsReadEventCountersWithoutTurningOnPerRequestEvents()
+    {
+        await (await factory.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
+        var hosting = EventSource.GetSources().Single(s => s.Name == "Microsoft.AspNetCore.Hosting");
+
+        // The adapter starts listening on the first scrape; wait for it to reach the source (its counters need that).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!hosting.IsEnabled(EventLevel.Critical, EventKeywords.All) && DateTime.UtcNow < deadline) await Task.Delay(20);
+
+        Assert.True(hosting.IsEnabled(EventLevel.Critical, EventKeywords.All), "the metrics' listener never reached the Hosting event source");
+        Assert.False(hosting.IsEnabled(EventLevel.Informational, EventKeywords.All), "per-request events are on");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Cronium.Runtime.Storage;
 using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using System.Diagnostics.Tracing;
 using Prometheus;
 
 namespace Cronium.Runtime.Health;
@@ -11,6 +12,12 @@ internal static class HealthSetup
 {
     public static WebApplicationBuilder AddHealth(this WebApplicationBuilder builder)
     {
+        // /metrics exports the runtime's event counters (GC, thread pool, Kestrel's connection counts), and the adapter
+        // that reads them listens to each event source at Informational level by default, which also turns on
+        // Kestrel's and Hosting's per-request events: four per request, each payload copied into strings for a listener
+        // that drops them (13 % of getVariable's allocation). Counters are written at LogAlways, so Critical keeps
+        // every one of them and none of those events. Process-wide, and read when /metrics is first scraped.
+        Metrics.ConfigureEventCounterAdapter(o => o.EventSourceSettingsProvider = _ => new EventCounterAdapterEventSourceSettings { MinimumLevel = EventLevel.Critical });
         builder.Services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
             .AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
