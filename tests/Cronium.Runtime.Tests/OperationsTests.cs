@@ -50,6 +50,20 @@ public sealed class OperationsTests(PostgresRuntime runtime) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task MetricsLeaveOutTheFrameworksPerRequestMetersWhichRepeatOurs()
+    {
+        using var client = factory.Client();
+        await client.GetStringAsync("/metrics");
+        var e = await factory.CreateExecutionAsync();
+        await factory.Script(e).GetAsync(e.VariablePath("absent"));
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Matches("http_request_duration_seconds_count\\{[^}]*operation=\"getVariable\"", metrics);
+        Assert.DoesNotMatch("http_server_request_duration|routing_match_attempts|authorization_attempts|memory_pool_rented", metrics);
+    }
+
+    [Fact]
     public async Task SwaggerUiShowsTheContractServedAsWritten()
     {
         using var client = factory.Client();
