@@ -60,26 +60,43 @@ internal static class ValidationFilter
             .Select(x => (x.Index, Validator: new Lazy<IValidator?>(() => services.GetService(x.Type) as IValidator)))
             .ToArray();
 
+        // A route without a validated body (every read, getVariable among them) checks its names and goes on, with
+        // nothing allocated: no error table until there is an error, no async state machine.
+        if (validators.Length == 0)
+        {
+            return invocation =>
+            {
+                if (RouteErrors(invocation.HttpContext.Request.RouteValues) is { } errors) throw ApiProblem.Validation(errors);
+                return next(invocation);
+            };
+        }
+
         return async invocation =>
         {
-            var errors = new Dictionary<string, string[]>();
-            var routeValues = invocation.HttpContext.Request.RouteValues;
-            foreach (var (name, valid, rule) in RouteRules)
-            {
-                if (routeValues.TryGetValue(name, out var raw) && raw is string value && !valid(value))
-                    errors[name] = [$"'{name}' {rule}."];
-            }
+            var errors = RouteErrors(invocation.HttpContext.Request.RouteValues);
             foreach (var (index, lazy) in validators)
             {
                 var argument = invocation.Arguments[index];
                 if (argument is null || lazy.Value is not { } validator) continue;
                 var result = await validator.ValidateAsync(new ValidationContext<object>(argument), invocation.HttpContext.RequestAborted);
                 foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
-                    errors[CamelPath(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
+                    (errors ??= [])[CamelPath(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
             }
-            if (errors.Count > 0) throw ApiProblem.Validation(errors);
+            if (errors is not null) throw ApiProblem.Validation(errors);
             return await next(invocation);
         };
+    }
+
+    /// <summary>The route's names that break their rule, or null when none does.</summary>
+    private static Dictionary<string, string[]>? RouteErrors(RouteValueDictionary routeValues)
+    {
+        Dictionary<string, string[]>? errors = null;
+        foreach (var (name, valid, rule) in RouteRules)
+        {
+            if (routeValues.TryGetValue(name, out var raw) && raw is string value && !valid(value))
+                (errors ??= [])[name] = [$"'{name}' {rule}."];
+        }
+        return errors;
     }
 
     /// <summary>"Event.Name" → "event.name", the way the field is spelled in JSON.</summary>
