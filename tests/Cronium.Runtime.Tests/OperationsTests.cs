@@ -28,11 +28,28 @@ public sealed class OperationsTests(PostgresRuntime runtime) : IClassFixture<Pos
         var e = await factory.CreateExecutionAsync();
         await factory.Script(e).GetAsync(e.VariablePath("absent"));
 
+        await factory.Client().GetStringAsync("/metrics");
         var metrics = await (await factory.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
 
         Assert.Contains("http_requests_received_total{code=\"4xx\",method=\"GET\"", metrics);
         Assert.Matches("http_request_duration_seconds_bucket\\{[^}]*operation=\"getVariable\"", metrics);
         Assert.Matches("http_request_duration_seconds_count\\{[^}]*operation=\"createExecution\"[^}]*\\} [1-9]", metrics);
+        // The scrape itself is in progress while it is written; the one before it has ended.
+        Assert.Contains("http_requests_in_progress{method=\"GET\",operation=\"getMetrics\",endpoint=\"/metrics\"} 1", metrics);
+    }
+
+    [Fact]
+    public async Task AMethodTheApiDoesNotHaveIsCountedAsOtherNotAsANewSeries()
+    {
+        using var client = factory.Client();
+        var invented = new HttpMethod("BREW" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant());
+        await client.SendAsync(new HttpRequestMessage(invented, "/health/live"));
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.DoesNotContain(invented.Method, metrics);
+        // The health routes answer any method.
+        Assert.Contains("http_requests_received_total{code=\"2xx\",method=\"other\",operation=\"getLiveness\"", metrics);
     }
 
     [Fact]
