@@ -14,9 +14,10 @@
 # Environment: CRONIUM_RUNTIME_DLL (use a prebuilt Cronium.Runtime.dll instead of publishing this
 # checkout), BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 # BENCH_PG_PORT (55432), BENCH_REDIS_PORT (56379), BENCH_RUNTIME_PORT (58081): the next free port is taken;
-# BENCH_RATE_CLIENTS (16): h2load's connections for the fixed-rate figure; BENCH_TRACE (a file name): a CPU
-# profile of the runtime (perf record, with the runtime's perf map) during getVariable's measured part, its top
-# frames printed.
+# BENCH_RATE_CLIENTS (16): h2load's connections for the fixed-rate figure; BENCH_FIXED_RATE (a quarter of bare's
+# maximum, as issue #10 sets it): that figure's offered load in req/s, to compare two builds at one load;
+# BENCH_TRACE (a file name): a CPU profile of the runtime (perf record, with the runtime's perf map) during
+# getVariable's measured part, its top frames printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -268,7 +269,7 @@ measure getInput GET "$exec_path/input"
 measure getVariable GET "$exec_path/variables/$var_key"
 measure setVariable PUT "$exec_path/variables/$var_key" "$put_body"
 # A quarter of bare's maximum, getVariable again (the entry the last setVariable wrote is in the cache).
-fixed_rate getVariable "$exec_path/variables/$var_key" $(( ${rps[bare]} / 4 ))
+fixed_rate getVariable "$exec_path/variables/$var_key" "${BENCH_FIXED_RATE:-$(( ${rps[bare]} / 4 ))}"
 rss_load=$(rss_mb VmHWM)
 
 # --- pgbench: the same upsert, same table, same concurrency --------------------------------------
@@ -327,7 +328,7 @@ those a script runs included; redis-reads: socket reads Redis served per request
 runtime process and PostgreSQL spent per request, in microseconds; alloc/req: what the runtime allocated on its managed heap per
 request)"
 echo
-echo "getVariable at a fixed offered load of ${fixed_offered} req/s (a quarter of bare's maximum; h2load --h1, ${BENCH_RATE_CLIENTS:-16} connections, ${seconds}s):"
+echo "getVariable at a fixed offered load of ${fixed_offered} req/s ($([ -n "${BENCH_FIXED_RATE:-}" ] && echo "BENCH_FIXED_RATE" || echo "a quarter of bare's maximum"); h2load --h1, ${BENCH_RATE_CLIENTS:-16} connections, ${seconds}s):"
 echo "  served ${fixed_done:-?} req/s, p50 ${fixed_p50} ms, p99 ${fixed_p99} ms${fixed_failed:+, failed/errored ${fixed_failed}}"
 echo "runtime resident memory: ${rss_idle} MB idle (after start and setup), ${rss_load} MB at its peak under load"
 echo "  its peak after each operation: $(for op in "${ops[@]}"; do printf '%s %s MB, ' "$op" "${peak[$op]}"; done)after the fixed rate ${rss_load} MB"
