@@ -53,7 +53,7 @@ internal static class ClientWarmUp
         }
     }
 
-    /// <summary>Reads one request (headers, then Content-Length bytes) and answers it as createRun would, then closes.</summary>
+    /// <summary>Reads one request, headers and body, and answers it as createRun would, then closes.</summary>
     private static async Task AnswerOnceAsync(Socket listener, CancellationToken cancellationToken)
     {
         using var socket = await listener.AcceptAsync(cancellationToken);

@@ -12,13 +12,14 @@ internal static class HealthSetup
 {
     public static WebApplicationBuilder AddHealth(this WebApplicationBuilder builder)
     {
-        // Both adapters are process-wide and start on the first scrape of /metrics; by default each cost every request
-        // CPU for figures that went unread or repeated ours. The event counters (GC, thread pool, Kestrel's connections) are read at Critical: the
-        // Informational default also turned on Kestrel's and Hosting's per-request events, four per request, each
-        // copied into strings for a listener that drops them (13 % of getVariable's allocation); counters are
-        // written at LogAlways, so every one is kept. ASP.NET Core's own meters (request duration, routing,
-        // authentication, authorization, memory pool) repeat per request what OperationMetrics counts per operation:
-        // left out, getVariable took 63 µs of runtime CPU instead of 74-90. Kestrel's (per connection) stay.
+        // Both adapters are process-wide and start on the first scrape of /metrics; by default each cost every
+        // request CPU for figures that went unread or repeated ours. The event counters (GC, thread pool, Kestrel's
+        // connections) are read at Critical: the Informational default also turned on Kestrel's and Hosting's
+        // per-request events, four per request, each copied into strings for a listener that drops them (13 % of
+        // getVariable's allocation); counters are written at LogAlways, so every one is kept. ASP.NET Core's own
+        // meters (request duration, routing, authentication, authorization, memory pool) repeat per request what
+        // OperationMetrics counts per operation: left out, getVariable took 63 µs of runtime CPU instead of 74-90.
+        // Kestrel's (per connection) stay.
         Metrics.ConfigureEventCounterAdapter(o => o.EventSourceSettingsProvider = _ => new EventCounterAdapterEventSourceSettings { MinimumLevel = EventLevel.Critical });
         Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i =>
             !i.Meter.Name.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) || i.Meter.Name == "Microsoft.AspNetCore.Server.Kestrel");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Prometheus;
 
 namespace Cronium.Runtime.Health;
@@ -27,16 +28,18 @@ internal static class OperationMetrics
 
     private static readonly string[] Codes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
-    // Keyed by the endpoint object (null: no route matched), so a request's series is one dictionary probe away.
-    private static readonly ConcurrentDictionary<(Endpoint?, string Method, int Code), (Counter.Child Count, Histogram.Child Time)> Ended = new();
-    private static readonly ConcurrentDictionary<(Endpoint?, string Method), Gauge.Child> Running = new();
+    // Each endpoint's series, found from the endpoint object in one probe; weakly held, so the endpoints of an app
+    // that stopped (tests and `cronium run` start many in one process) go with it.
+    private static readonly ConditionalWeakTable<Endpoint, Series> PerEndpoint = new();
+    private static readonly Series Unrouted = new(null);
 
     public static async Task MeasureAsync(HttpContext http, RequestDelegate next)
     {
         var started = Stopwatch.GetTimestamp();
         var endpoint = http.GetEndpoint();
+        var series = endpoint is null ? Unrouted : PerEndpoint.GetValue(endpoint, static e => new Series(e));
         var method = Method(http.Request.Method);
-        var running = Running.GetOrAdd((endpoint, method), static k => InProgress.WithLabels(k.Method, Operation(k.Item1), Pattern(k.Item1)));
+        var running = series.Running(method);
         running.Inc();
         var escaped = true;
         try
@@ -49,12 +52,27 @@ internal static class OperationMetrics
             running.Dec();
             // An exception that got past the problem handler is answered 500 by the server, unless the answer had begun.
             var code = escaped && !http.Response.HasStarted ? 5 : Math.Clamp(http.Response.StatusCode / 100, 1, 5);
-            var ended = Ended.GetOrAdd((endpoint, method, code),
-                static k => (Received.WithLabels(Codes[k.Code - 1], k.Method, Operation(k.Item1), Pattern(k.Item1)),
-                             Duration.WithLabels(Codes[k.Code - 1], k.Method, Operation(k.Item1), Pattern(k.Item1))));
-            ended.Count.Inc();
-            ended.Time.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var (count, time) = series.Ended(method, code);
+            count.Inc();
+            time.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
+    }
+
+    /// <summary>One endpoint's labelled series, made on first use.</summary>
+    private sealed class Series(Endpoint? endpoint)
+    {
+        private readonly string operation = Operation(endpoint);
+        private readonly string pattern = Pattern(endpoint);
+        private readonly ConcurrentDictionary<string, Gauge.Child> running = new();
+        private readonly ConcurrentDictionary<(string Method, int Code), (Counter.Child, Histogram.Child)> ended = new();
+
+        public Gauge.Child Running(string method) =>
+            running.GetOrAdd(method, static (m, s) => InProgress.WithLabels(m, s.operation, s.pattern), this);
+
+        public (Counter.Child Count, Histogram.Child Time) Ended(string method, int code) =>
+            ended.GetOrAdd((method, code), static (k, s) => (
+                Received.WithLabels(Codes[k.Code - 1], k.Method, s.operation, s.pattern),
+                Duration.WithLabels(Codes[k.Code - 1], k.Method, s.operation, s.pattern)), this);
     }
 
     private static string Operation(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "none";
