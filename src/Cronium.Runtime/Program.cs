@@ -50,8 +50,7 @@ public partial class Program
         app.UseMetrics();
         app.UseAudit();
         app.UseProblems();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseCallerAuthentication();
 
         app.MapHealth();
         app.MapOpenApiDocument();

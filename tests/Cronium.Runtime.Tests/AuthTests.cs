@@ -189,6 +189,23 @@ public sealed class AuthTests(SqliteRuntime runtime) : IClassFixture<SqliteRunti
     }
 
     [Fact]
+    public async Task ATokenForAnotherExecutionIsRefusedBeforeItsBodyIsRead()
+    {
+        var mine = await factory.CreateExecutionAsync();
+        var theirs = await factory.CreateExecutionAsync(mine.UserId);
+        using var client = factory.Script(mine);
+
+        // Malformed JSON and a body that breaks validation: the caller is refused first, so neither says anything
+        // about another execution's route.
+        var malformed = await client.PutAsync($"/v1/executions/{theirs.ExecutionId}/output",
+            new StringContent("{not json", Encoding.UTF8, "application/json"));
+        var invalid = await client.PutAsync(theirs.VariablePath("k"), Api.Json(new { value = 1, unexpected = true }));
+
+        await malformed.AssertProblemAsync(HttpStatusCode.Forbidden, "execution_mismatch");
+        await invalid.AssertProblemAsync(HttpStatusCode.Forbidden, "execution_mismatch");
+    }
+
+    [Fact]
     public async Task OrchestratorKeyOnAScriptRouteIsForbidden()
     {
         var e = await factory.CreateExecutionAsync();

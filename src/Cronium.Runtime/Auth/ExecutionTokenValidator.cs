@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -52,21 +51,12 @@ internal sealed class ExecutionTokenValidator
             || !jwt.TryGetPayloadValue<string>(ExecutionClaims.UserId, out var userId) || string.IsNullOrEmpty(userId))
             return (null, new SecurityTokenValidationException("The token names no execution."));
 
-        var remembered = new ValidatedToken(new ExecutionCaller(executionId, userId), PrincipalOf(executionId, userId), jwt.ValidTo);
+        var remembered = new ValidatedToken(new ExecutionCaller(executionId, userId), jwt.ValidTo);
         if (validated.Count >= Capacity) validated.Clear();
         validated[token] = remembered;
         return (remembered, null);
     }
-
-    /// <summary>
-    /// Only the claims the runtime reads. The principal is shared by every call with this token: nothing adds to it
-    /// (there is no claims transformation), and the route handlers read the caller from <see cref="ExecutionCaller"/>.
-    /// </summary>
-    private static ClaimsPrincipal PrincipalOf(string executionId, string userId) =>
-        new(new CaseSensitiveClaimsIdentity(
-            [new Claim(ExecutionClaims.Subject, executionId), new Claim(ExecutionClaims.UserId, userId)],
-            AuthSetup.ExecutionScheme, ExecutionClaims.Subject, roleType: null));
 }
 
 /// <summary>A token that passed validation: who it speaks for, and until when.</summary>
-internal sealed record ValidatedToken(ExecutionCaller Caller, ClaimsPrincipal Principal, DateTime ValidTo);
+internal sealed record ValidatedToken(ExecutionCaller Caller, DateTime ValidTo);
