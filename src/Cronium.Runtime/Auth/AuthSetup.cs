@@ -6,7 +6,7 @@ internal static class AuthSetup
     {
         builder.Services.AddSingleton<ExecutionTokens>();
         builder.Services.AddSingleton<ExecutionTokenValidator>();
-        builder.Services.AddScoped<ExecutionGate>();
+        builder.Services.AddSingleton<ExecutionGate>();
         return builder;
     }
 

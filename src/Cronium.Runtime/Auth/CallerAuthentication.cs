@@ -20,7 +20,7 @@ internal sealed class ExecutionFinishedException(string status) : Exception($"Th
 /// Orchestrator routes: a key from <c>Runtime:OrchestratorKeys</c>, compared in constant time.
 /// Runs after routing and before the endpoint, so a refused call is never bound, validated or counted by a filter.
 /// </summary>
-internal sealed class CallerAuthentication(RequestDelegate next, ExecutionTokenValidator tokens, RuntimeKeys keys)
+internal sealed class CallerAuthentication(RequestDelegate next, ExecutionTokenValidator tokens, ExecutionGate gate, RuntimeKeys keys)
 {
     public Task InvokeAsync(HttpContext http)
     {
@@ -44,8 +44,7 @@ internal sealed class CallerAuthentication(RequestDelegate next, ExecutionTokenV
 
     private async Task AdmitAsync(HttpContext http, ValidatedToken token)
     {
-        var (executionId, userId) = token.Caller;
-        var status = await http.RequestServices.GetRequiredService<ExecutionGate>().CheckAsync(http, executionId, userId);
+        var status = await gate.CheckAsync(http, token);
         if (status != ExecutionStore.Running)
         {
             await RefuseScriptCallAsync(http, status is null
@@ -55,7 +54,7 @@ internal sealed class CallerAuthentication(RequestDelegate next, ExecutionTokenV
         }
         http.Features.Set(token.Caller);
         // A token is for one execution: the path must name that execution.
-        if (!string.Equals(http.Request.RouteValues["executionId"] as string, executionId, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(http.Request.RouteValues["executionId"] as string, token.Caller.ExecutionId, StringComparison.OrdinalIgnoreCase))
         {
             await ProblemWriter.WriteAsync(http, StatusCodes.Status403Forbidden, ProblemCodes.ExecutionMismatch,
                 "This token belongs to another execution than the one in the path.");

@@ -11,26 +11,29 @@ namespace Cronium.Runtime.Auth;
 /// The cache is asked in the call's one round trip (<see cref="RuntimeCache.LookUpCallAsync"/>), which also counts
 /// the call for the rate limiter and fetches the entry the endpoint reads; what it learnt stays on the request as a
 /// <see cref="CallLookup"/>.
+/// A singleton: a call the cache answers (nearly all of them) makes no storage objects; storage is asked through the
+/// request's own scope only when the cache cannot say.
 /// </summary>
-internal sealed class ExecutionGate(RuntimeCache cache, ExecutionStore store, TimeProvider time, IOptions<RuntimeOptions> options)
+internal sealed class ExecutionGate(RuntimeCache cache, TimeProvider time, IOptions<RuntimeOptions> options)
 {
     /// <summary>How long a rate window's counter lives in the cache: its own second and the next.</summary>
     private static readonly TimeSpan RateKeyLifetime = TimeSpan.FromSeconds(2);
 
-    /// <summary>The execution's status, or null when it does not exist.</summary>
-    public async Task<string?> CheckAsync(HttpContext http, string executionId, string userId)
+    /// <summary>The status of the token's execution, or null when it does not exist.</summary>
+    public async Task<string?> CheckAsync(HttpContext http, ValidatedToken token)
     {
-        var key = CacheKeys.ExecutionState(executionId);
+        var (executionId, userId) = token.Caller;
+        var key = token.Keys.State;
         var window = time.GetUtcNow().ToUnixTimeSeconds();
         var entryKey = http.GetEndpoint()?.Metadata.GetMetadata<ReadsCacheEntry>()?.KeyFor(http, executionId, userId);
-        var found = await cache.LookUpCallAsync(key, CacheKeys.RateWindow(executionId, window), entryKey, RateKeyLifetime);
+        var found = await cache.LookUpCallAsync(key, token.Keys.RateWindow(window), entryKey, RateKeyLifetime);
         if (found is { } lookup)
         {
             http.Features.Set(new CallLookup(lookup.State, window, lookup.Calls, lookup.Generation, lookup.Entry));
             if (lookup.State is { } state) return state;
         }
 
-        var stored = await store.GetStateAsync(executionId, http.RequestAborted);
+        var stored = await http.RequestServices.GetRequiredService<ExecutionStore>().GetStateAsync(executionId, http.RequestAborted);
         if (stored is null) return null;
         // "running" only goes in if nothing is there yet, so it can never replace a revocation written meanwhile, and
         // only in the generation seen before the read, so it cannot land in a cache emptied after a revocation either.

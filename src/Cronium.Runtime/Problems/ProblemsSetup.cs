@@ -22,8 +22,29 @@ internal static class ProblemsSetup
     public static WebApplication UseProblems(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // What UseStatusCodePages did (a problem for a status that came without a body: no route, a method the route
+        // does not take), without the feature, the dictionary and the state machine it made on every call.
+        app.Use(static (http, next) =>
+        {
+            var pending = next(http);
+            return pending.IsCompletedSuccessfully ? ProblemForBareStatus(http) : AwaitThenProblemForBareStatus(pending, http);
+        });
         return app;
+    }
+
+    private static async Task AwaitThenProblemForBareStatus(Task pending, HttpContext http)
+    {
+        await pending;
+        await ProblemForBareStatus(http);
+    }
+
+    private static Task ProblemForBareStatus(HttpContext http)
+    {
+        var response = http.Response;
+        if (response.HasStarted || response.StatusCode is < 400 or >= 600 || response.ContentLength.HasValue || !string.IsNullOrEmpty(response.ContentType))
+            return Task.CompletedTask;
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = response.StatusCode } }).AsTask();
     }
 
     private static void Complete(HttpContext http, ProblemDetails problem)

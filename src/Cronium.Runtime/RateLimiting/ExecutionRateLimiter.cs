@@ -20,8 +20,9 @@ internal sealed class ExecutionRateLimiter(RuntimeCache cache, TimeProvider time
     /// <summary>
     /// This call's place in its execution's window. The count the call's cache round trip already took
     /// (<paramref name="lookup"/>, see <see cref="CallLookup"/>) is used as is; else the cache counts, else this process.
+    /// A ValueTask: with the count already taken it completes at once and allocates no task.
     /// </summary>
-    public async Task<RateDecision> TryAcquireAsync(string executionId, CallLookup? lookup)
+    public async ValueTask<RateDecision> TryAcquireAsync(string executionId, CallLookup? lookup)
     {
         var now = time.GetUtcNow();
         var window = lookup?.Window ?? now.ToUnixTimeSeconds();
