@@ -65,6 +65,38 @@ public sealed class RateLimitTests
         Assert.DoesNotContain(a.Logs.Skip(seenA).Concat(b.Logs.Skip(seenB)), l => l.Contains("Cache degraded", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ANewWindowStartsANewCountInValkey()
+    {
+        // The gate remembers each token's rate key for its window: when the clock turns to the next second, the
+        // count must start again under the new window's key, not go on under the old one.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, Settings) { Clock = clock };
+        await WaitUntilCacheHealthyAsync(runtime);
+        var e = await runtime.CreateExecutionAsync();
+        using var client = runtime.Script(e);
+
+        var first = new List<HttpResponseMessage>();
+        for (var i = 0; i < Permits; i++) first.Add(await client.GetAsync($"/v1/executions/{e.ExecutionId}/input"));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var next = await client.GetAsync($"/v1/executions/{e.ExecutionId}/input");
+
+        Assert.All(first, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal("0", first[^1].Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal((Permits - 1).ToString(), next.Headers.GetValues("RateLimit-Remaining").Single());
+    }
+
+    /// <summary>The system's clock, moved on only when the test says.</summary>
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private long ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+    }
+
     private static async Task WaitUntilCacheHealthyAsync(RuntimeFactory runtime)
     {
         using var client = runtime.Client();

@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cronium.Runtime.Tests.Infrastructure;
@@ -13,7 +15,7 @@ public enum Backend { Sqlite, PostgresValkey }
 
 /// <summary>
 /// The runtime in-process (TestServer) on real storage and a real cache. Clients go through the full pipeline:
-/// real tokens from createExecution, the real auth handlers, and every response checked against openapi.yaml.
+/// real tokens from createExecution, the real caller authentication, and every response checked against openapi.yaml.
 /// </summary>
 public sealed class RuntimeFactory : WebApplicationFactory<Program>
 {
@@ -63,6 +65,9 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
 
     public Backend Backend { get; }
 
+    /// <summary>The clock the runtime reads, in place of the system's: for tests that turn time themselves.</summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>Every setting this runtime starts with (defaults for tests, then the overrides).</summary>
     public IReadOnlyDictionary<string, string?> Settings => settings;
 
@@ -78,6 +83,7 @@ public sealed class RuntimeFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
         builder.ConfigureLogging(l => l.AddProvider(new CapturingLoggerProvider(Logs)));
+        if (Clock is { } clock) builder.ConfigureTestServices(s => s.AddSingleton(clock));
     }
 
     /// <summary>A client that checks every response against openapi.yaml.</summary>
