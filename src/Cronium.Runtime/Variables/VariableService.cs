@@ -22,11 +22,12 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
 
     /// <summary>
     /// The variable, or null when it does not exist. <paramref name="fetched"/> is the cache entry the call's round
-    /// trip already brought (<see cref="CallLookup.Entry"/>); without one the cache is asked here.
+    /// trip already brought (<see cref="CallLookup.Entry"/>); without one the cache is asked here. A ValueTask: a hit
+    /// on the entry the round trip brought completes at once, with no task and no key made.
     /// </summary>
-    public async Task<VariableValue?> GetAsync(string userId, string key, CallLookup? fetched, CancellationToken cancellationToken)
+    public async ValueTask<VariableValue?> GetAsync(string userId, string key, CallLookup? fetched, CancellationToken cancellationToken)
     {
-        var cacheKey = CacheKeys.Variable(userId, key);
+        string? cacheKey = null;
         // The epoch before the storage read: an entry written from this read must not claim a later epoch. An entry
         // fetched before this reading is as safe: a write acknowledged after it was fetched was concurrent with this read.
         var epoch = epochs.Current;
@@ -34,14 +35,14 @@ internal sealed class VariableService(VariableStore store, RuntimeCache cache, C
         if (epoch is { } current)
         {
             // A miss in the call's round trip is a miss: no second trip to ask again.
-            var found = fetched is not null ? (fetched.Generation, fetched.Entry) : await cache.LookUpAsync(cacheKey);
+            var found = fetched is not null ? (fetched.Generation, fetched.Entry) : await cache.LookUpAsync(cacheKey = CacheKeys.Variable(userId, key));
             generation = found?.Generation;
             if (VariableEntry.Parse(found?.Entry ?? RedisValue.Null) is { } hit && hit.Epoch == current)
                 return hit.Exists ? new VariableValue(key, new RawJson(hit.Json), hit.Version, hit.UpdatedAt) : null;
         }
 
         var row = await store.GetAsync(userId, key, cancellationToken);
-        if (epoch is { } e && generation is not null) await FillAsync(cacheKey, generation, e, row);
+        if (epoch is { } e && generation is not null) await FillAsync(cacheKey ?? CacheKeys.Variable(userId, key), generation, e, row);
         return Exists(row) ? new VariableValue(key, new RawJson(row!.Value!), row.Version, row.UpdatedAt) : null;
     }
 
