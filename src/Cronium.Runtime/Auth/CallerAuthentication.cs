@@ -80,14 +80,14 @@ internal sealed class CallerAuthentication(RequestDelegate next, ExecutionTokenV
         return ProblemWriter.WriteAsync(http, status, code, detail);
     }
 
-    private async Task OrchestratorCallAsync(HttpContext http)
+    private Task OrchestratorCallAsync(HttpContext http)
     {
         var presented = BearerToken.From(http);
-        if (presented is not null && keys.IsOrchestratorKey(presented))
-        {
-            await next(http);
-            return;
-        }
+        return presented is not null && keys.IsOrchestratorKey(presented) ? next(http) : RefuseOrchestratorCallAsync(http, presented);
+    }
+
+    private async Task RefuseOrchestratorCallAsync(HttpContext http, string? presented)
+    {
         // A valid execution token is refused clearly rather than as an unknown key.
         if (presented is not null && (await tokens.ValidateAsync(presented)).Token is not null)
         {

@@ -52,7 +52,6 @@ internal sealed class ExecutionTokens(RuntimeKeys keys, IOptions<RuntimeOptions>
         RequireExpirationTime = true,
         ValidateLifetime = true,
         ClockSkew = TimeSpan.FromSeconds(options.Value.ClockSkewSeconds),
-        NameClaimType = ExecutionClaims.Subject,
     };
 }
 
