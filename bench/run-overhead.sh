@@ -40,24 +40,29 @@ median_ms() {
 }
 
 # Where the time of a cronium run goes: $runs runs with CRONIUM_TIMINGS=1 (each phase's end, in ms since the
-# process started, on stderr), then each phase's median duration, one line, in the order the phases happen.
-# "exit" is the wall time after the runtime stopped (the .NET runtime shutting down, the process reaped).
+# process started, and the JIT's time in that phase, on stderr), then each phase's median duration and median JIT
+# time, one line, in the order the phases happen. "exit" is the wall time after the runtime stopped (the .NET runtime
+# shutting down, the process reaped).
 phases() {
   local i s e out
   for ((i = 0; i < runs; i++)); do
     s=$(date +%s%N); out=$(CRONIUM_TIMINGS=1 "$@" 2>&1 >/dev/null); e=$(date +%s%N)
     printf '%s\n' "$out" | awk -v wall=$(((e - s) / 1000000)) -v run=$i '
-      $1 == "cronium-timing" { print run, $2, $4; last = $3 }
-      END { print run, "exit", wall - last; print run, "total", wall }'
+      $1 == "cronium-timing" { print run, $2, $4, $6 + 0; last = $3; jit += $6 }
+      END { print run, "exit", wall - last, 0; print run, "total", wall, jit }'
   done | awk '
+    function median(k, col,    c, a, b, t, w) {
+      c = count[k]
+      for (a = 1; a <= c; a++) w[a] = v[k, a, col]
+      for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++) if (w[b] < w[a]) { t = w[a]; w[a] = w[b]; w[b] = t }
+      return (c % 2) ? w[(c + 1) / 2] : int((w[c / 2] + w[c / 2 + 1]) / 2)
+    }
     !($2 in seen) { seen[$2] = ++n; name[n] = $2 }
-    { v[$2, ++count[$2]] = $3 }
+    { c = ++count[$2]; v[$2, c, 1] = $3; v[$2, c, 2] = $4 }
     END {
       for (i = 1; i <= n; i++) {
-        k = name[i]; c = count[k]
-        for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++) if (v[k, b] < v[k, a]) { t = v[k, a]; v[k, a] = v[k, b]; v[k, b] = t }
-        m = (c % 2) ? v[k, (c + 1) / 2] : int((v[k, c / 2] + v[k, c / 2 + 1]) / 2)
-        printf "%s %d  ", k, m
+        k = name[i]; j = median(k, 2)
+        printf (j > 0 ? "%s %d (JIT %d)  " : "%s %d  "), k, median(k, 1), j
       }
       printf "\n"
     }'
@@ -81,7 +86,7 @@ for lang in bash python node; do
   breakdown[$lang]=$(phases "$cronium" run "$script")
 done
 echo
-echo "where the time goes (median ms of each phase; main = process start to Main, run-created = the first request):"
+echo "where the time goes (median ms of each phase and, in brackets, of the JIT's work in it on any thread; main = process start to Main, run-created = the first request):"
 for lang in bash python node; do echo "  $lang: ${breakdown[$lang]}"; done
 
 if docker info >/dev/null 2>&1 && docker image inspect cronium/runner-bash:latest >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Cronium.Cli.Tests;
 
@@ -122,6 +123,30 @@ public sealed class CliTests(CliHome home) : IClassFixture<CliHome>
         Assert.DoesNotContain("warn:", run.Stderr);
         Assert.DoesNotContain("DataProtection", run.Stderr + run.Stdout);
         Assert.Equal(["data"], home.Info.EnumerateFileSystemInfos().Select(f => f.Name));
+    }
+
+    [Fact]
+    public async Task TimingsNameEachPhaseInOrderWithTheJitsWorkOnlyWhenAskedFor()
+    {
+        var script = Path.Combine(Paths.Examples, "hello-bash.yaml");
+        var timed = await Cli.RunAsync(new Dictionary<string, string> { ["CRONIUM_TIMINGS"] = "1" }, null, "run", script, "--user", "timings");
+        var plain = await Cli.RunAsync("run", script, "--user", "timings");
+
+        Assert.Equal((0, 0), (timed.ExitCode, plain.ExitCode));
+        Assert.DoesNotContain("cronium-timing", plain.Stderr);
+        // cronium-timing PHASE MS_SINCE_START MS_SINCE_PREVIOUS JIT_METHODS JIT_MS, as bench/run-overhead.sh reads them.
+        var marks = timed.Stderr.Split('\n').Where(l => l.StartsWith("cronium-timing ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')).ToList();
+        Assert.All(marks, m => Assert.Equal(6, m.Length));
+        var phases = marks.Select(m => m[1]).ToList();
+        string[] expected = ["main", "event-loaded", "runtime-built", "runtime-started", "run-created", "execution-created", "script-started", "execution-completed", "run-completed", "runtime-stopped"];
+        Assert.Equal(expected, phases.Where(expected.Contains));
+        var since = marks.Select(m => double.Parse(m[2], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(since.Order(), since);
+        var methods = marks.Select(m => long.Parse(m[4], CultureInfo.InvariantCulture)).ToList();
+        Assert.All(methods, n => Assert.True(n >= 0));
+        // The first request compiles methods in any build: generic instantiations no precompiled image holds.
+        Assert.True(methods[phases.IndexOf("run-created")] > 0);
     }
 
     [Fact]
