@@ -212,4 +212,31 @@ public sealed class CacheTests
         await conflict.AssertProblemAsync(HttpStatusCode.Conflict, "execution_finished");
         Assert.Equal("succeeded", (string?)await direct.GetDatabase().StringGetAsync(state));
     }
+
+    [Fact]
+    public async Task AValkeyThatLostItsScriptsStillAnswersTheNextCallFromTheCache()
+    {
+        // Scripts go by their SHA1; a Valkey that lost them (a restart, SCRIPT FLUSH) answers NOSCRIPT, and the call
+        // must then send the script itself rather than count as a cache failure and read through to storage.
+        using var redis = new PrivateRedis();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, new Dictionary<string, string?> { ["ConnectionStrings:Valkey"] = redis.ConnectionString });
+        var e = await runtime.CreateExecutionAsync();
+        using var client = runtime.Script(e);
+        await client.PutAsync(e.VariablePath("kept"), Api.Json(new { value = "v1" }));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(e.VariablePath("kept"))).StatusCode);
+        await using var direct = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = direct.GetServer(direct.GetEndPoints()[0]);
+        await server.ScriptFlushAsync();
+        var flushed = await CachedScriptsAsync(server);
+
+        var read = await client.GetAsync(e.VariablePath("kept"));
+
+        Assert.Equal(0, flushed);
+        Assert.Equal("v1", (string)(await read.BodyAsync())["value"]!);
+        // Only a call that sent its script again leaves it in Valkey; one that gave up on the cache sends nothing more.
+        Assert.True(await CachedScriptsAsync(server) >= 1);
+    }
+
+    private static async Task<int> CachedScriptsAsync(StackExchange.Redis.IServer server) =>
+        int.Parse((await server.InfoAsync("memory")).SelectMany(g => g).Single(p => p.Key == "number_of_cached_scripts").Value, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,7 @@ internal sealed partial class RuntimeCache
     // Everything a script call needs from the cache, in one round trip: the execution's state (revocation), the
     // call counted in its rate window, the cache's generation (made when missing) and the entry the endpoint reads
     // (when it names one).
-    private const string CallScript = """
+    private static readonly CacheScript CallScript = new("""
         local s = redis.call('GET', KEYS[1])
         local n = redis.call('INCR', KEYS[2])
         if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
@@ -20,23 +20,25 @@ internal sealed partial class RuntimeCache
         if not g then g = ARGV[2]; redis.call('SET', KEYS[3], g) end
         if KEYS[4] then return {s, n, g, redis.call('GET', KEYS[4])} end
         return {s, n, g}
-        """;
+        """);
 
     // The generation (KEYS[1], made from ARGV[1] when missing) and, when named, an entry (KEYS[2]).
-    private const string EntryScript = CacheGeneration.Read + "\n" + """
+    private static readonly CacheScript EntryScript = new(CacheGeneration.Read + "\n" + """
         if KEYS[2] then return {g, redis.call('GET', KEYS[2])} end
         return {g}
-        """;
+        """);
 
     // SET KEYS[1] ARGV[2] PX ARGV[3] (NX when ARGV[4] is 1), only under the generation ARGV[1] (KEYS[2]).
-    private const string SetScript = CacheGeneration.Check + "\n" + """
+    private static readonly CacheScript SetScript = new(CacheGeneration.Check + "\n" + """
         if ARGV[4] == '1' then
           if redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'NX') then return 1 end
           return 0
         end
         redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
         return 1
-        """;
+        """);
+
+    private static readonly CacheScript SetIfNewerScript = new(VariableEntry.SetIfNewerScript);
 
     /// <summary>A fill from a storage read: stored only while the cache is in the <paramref name="generation"/> its call saw.</summary>
     public async Task<bool> FillAsync(string key, string value, TimeSpan ttl, string generation, bool onlyIfAbsent)
@@ -44,7 +46,7 @@ internal sealed partial class RuntimeCache
         if (Db is not { } db) return false;
         try
         {
-            var outcome = (long)await db.ScriptEvaluateAsync(SetScript, [key, CacheGeneration.Key],
+            var outcome = (long)await SetScript.EvaluateAsync(db, [key, CacheGeneration.Key],
                 [generation, value, (long)ttl.TotalMilliseconds, onlyIfAbsent ? 1 : 0]);
             Succeeded();
             return outcome == 1;
@@ -66,7 +68,7 @@ internal sealed partial class RuntimeCache
         try
         {
             RedisKey[] keys = key is null ? [CacheGeneration.Key] : [CacheGeneration.Key, key];
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(EntryScript, keys, [CacheGeneration.Offer()]))!;
+            var result = (RedisResult[])(await EntryScript.EvaluateAsync(db, keys, [CacheGeneration.Offer()]))!;
             Succeeded();
             return ((string)result[0]!, result.Length > 1 ? (RedisValue)result[1] : RedisValue.Null);
         }
@@ -87,7 +89,7 @@ internal sealed partial class RuntimeCache
         if (Db is not { } db) return false;
         try
         {
-            var outcome = (long)await db.ScriptEvaluateAsync(VariableEntry.SetIfNewerScript, [key, CacheGeneration.Key],
+            var outcome = (long)await SetIfNewerScript.EvaluateAsync(db, [key, CacheGeneration.Key],
                 [generation, epoch, version, entry, (long)TimeSpan.FromSeconds(options.TtlSeconds).TotalMilliseconds]);
             Succeeded();
             return outcome >= 0;
@@ -110,7 +112,7 @@ internal sealed partial class RuntimeCache
         try
         {
             RedisKey[] keys = entryKey is null ? [stateKey, rateKey, CacheGeneration.Key] : [stateKey, rateKey, CacheGeneration.Key, entryKey];
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(CallScript, keys, [(long)window.TotalMilliseconds, CacheGeneration.Offer()]))!;
+            var result = (RedisResult[])(await CallScript.EvaluateAsync(db, keys, [(long)window.TotalMilliseconds, CacheGeneration.Offer()]))!;
             Succeeded();
             return (result[0].IsNull ? null : (string?)result[0], (long)result[1], (string)result[2]!, result.Length > 3 ? (RedisValue)result[3] : RedisValue.Null);
         }

@@ -11,11 +11,11 @@ namespace Cronium.Runtime.Caching;
 /// </summary>
 internal sealed partial class RuntimeCache : IAsyncDisposable
 {
-    private const string CountScript = """
+    private static readonly CacheScript CountScript = new("""
         local n = redis.call('INCR', KEYS[1])
         if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         return n
-        """;
+        """);
 
     private readonly ConnectionMultiplexer? connection;
     private readonly CacheOptions options;
@@ -108,7 +108,7 @@ internal sealed partial class RuntimeCache : IAsyncDisposable
         if (Db is not { } db) return null;
         try
         {
-            var n = (long)await db.ScriptEvaluateAsync(CountScript, [key], [(long)window.TotalMilliseconds]);
+            var n = (long)await CountScript.EvaluateAsync(db, [key], [(long)window.TotalMilliseconds]);
             Succeeded();
             return n;
         }
