@@ -37,6 +37,9 @@ public partial class Program
         builder.AddProblems();
         builder.AddStorage();
         builder.AddCaching();
+        builder.AddExecutions();
+        builder.AddRuns();
+        builder.AddLogs();
         builder.AddVariables();
         builder.AddAuth();
         builder.AddRateLimiting();

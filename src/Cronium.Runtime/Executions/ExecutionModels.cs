@@ -29,22 +29,22 @@ internal sealed record CreateExecutionRequest(
     TriggerRef? Trigger = null,
     DateTimeOffset? ScheduledAt = null)
 {
-    public static async ValueTask<CreateExecutionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CreateExecutionRequest>(http);
+    public static async ValueTask<CreateExecutionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, ExecutionsJson.Strict.CreateExecutionRequest);
 }
 
 internal sealed record CompleteExecutionRequest(string Status, int? ExitCode = null, string? Error = null)
 {
-    public static async ValueTask<CompleteExecutionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CompleteExecutionRequest>(http);
+    public static async ValueTask<CompleteExecutionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, ExecutionsJson.Strict.CompleteExecutionRequest);
 }
 
 internal sealed record SetDataRequest(JsonElement Data)
 {
-    public static async ValueTask<SetDataRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<SetDataRequest>(http);
+    public static async ValueTask<SetDataRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, ExecutionsJson.Strict.SetDataRequest);
 }
 
 internal sealed record SetConditionRequest(bool Condition)
 {
-    public static async ValueTask<SetConditionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<SetConditionRequest>(http);
+    public static async ValueTask<SetConditionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, ExecutionsJson.Strict.SetConditionRequest);
 }
 
 internal sealed record CreatedExecution(string ExecutionId, string? Token, DateTimeOffset ExpiresAt, DateTimeOffset Deadline);
@@ -78,10 +78,10 @@ internal sealed record ExecutionResponse(
         Time.FromMs(r.StartedAt), Time.FromMs(r.Deadline), Time.FromMs(r.CompletedAt), r.ExitCode, r.Error, Time.FromMs(r.ScheduledAt));
 
     public static WorkflowRef? WorkflowOf(ExecutionRow r) =>
-        r.Workflow is null ? null : JsonSerializer.Deserialize<WorkflowRef>(r.Workflow, JsonBody.Strict);
+        r.Workflow is null ? null : JsonSerializer.Deserialize(r.Workflow, ExecutionsJson.Strict.WorkflowRef);
 
     public static TriggerRef? TriggerOf(ExecutionRow r) =>
-        r.Trigger is null ? null : JsonSerializer.Deserialize<TriggerRef>(r.Trigger, JsonBody.Strict);
+        r.Trigger is null ? null : JsonSerializer.Deserialize(r.Trigger, ExecutionsJson.Strict.TriggerRef);
 }
 
 /// <summary>

@@ -43,13 +43,13 @@ internal static class ExecutionsApi
             EventId = request.Event.Id,
             EventName = request.Event.Name,
             EventType = request.Event.Type,
-            Workflow = request.Workflow is null ? null : JsonSerializer.Serialize(request.Workflow, JsonBody.Strict),
+            Workflow = request.Workflow is null ? null : JsonSerializer.Serialize(request.Workflow, ExecutionsJson.Strict.WorkflowRef),
             RunId = request.RunId ?? request.Workflow?.RunId,
-            Trigger = request.Trigger is null ? null : JsonSerializer.Serialize(request.Trigger, JsonBody.Strict),
+            Trigger = request.Trigger is null ? null : JsonSerializer.Serialize(request.Trigger, ExecutionsJson.Strict.TriggerRef),
             Attempt = request.Attempt ?? 1,
             ScheduledAt = request.ScheduledAt is { } scheduledAt ? Time.ToMs(scheduledAt) : null,
             Input = input?.GetRawText(),
-            Metadata = JsonSerializer.Serialize(request.Metadata ?? [], JsonBody.Strict),
+            Metadata = JsonSerializer.Serialize(request.Metadata ?? [], ExecutionsJson.Strict.DictionaryStringString),
             Status = ExecutionStore.Running,
             TimeoutSeconds = timeout,
             TokenId = Guid.NewGuid().ToString("N"),
@@ -90,7 +90,7 @@ internal static class ExecutionsApi
 
     private static async Task<IResult> ReplayWithFreshTokenAsync(HttpContext http, string storedBody, CancellationToken cancellationToken)
     {
-        var stored = JsonSerializer.Deserialize<CreatedExecution>(storedBody, JsonBody.Strict)!;
+        var stored = JsonSerializer.Deserialize(storedBody, ExecutionsJson.Strict.CreatedExecution)!;
         var row = await http.RequestServices.GetRequiredService<ExecutionStore>().GetAsync(stored.ExecutionId, cancellationToken)
             ?? throw new InvalidOperationException("An idempotency record names an execution that does not exist.");
         return TypedResults.Created($"/v1/executions/{row.Id}", Created(row, http.RequestServices.GetRequiredService<ExecutionTokens>()));

@@ -130,7 +130,7 @@ internal sealed class IdempotencyFilter(IdempotentReplay? replay, IdempotencyMod
         if (outcome is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } success) return null;
         var value = outcome is IValueHttpResult v ? (replay?.ToStored ?? (x => x))(v.Value) : null;
         var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        return (success.StatusCode ?? 200, value is null ? null : JsonSerializer.Serialize(value, value.GetType(), options));
+        return (success.StatusCode ?? 200, value is null ? null : JsonSerializer.Serialize(value, options.GetTypeInfo(value.GetType())));
     }
 
     private sealed record Claim(HttpContext Http, DbScope Db, IdempotencyStore Store, string Scope, string Key, string Hash, long Now);

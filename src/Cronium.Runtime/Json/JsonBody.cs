@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text.Json.Serialization.Metadata;
 using Cronium.Runtime.Hosting;
 using Cronium.Runtime.Problems;
 
@@ -16,8 +17,11 @@ internal static class JsonBody
 {
     public const string HashItem = "cronium.body.sha256";
 
-    /// <summary>Strict reading: unknown members are refused (the contract says additionalProperties: false).</summary>
-    public static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// Strict reading: unknown members are refused (the contract says additionalProperties: false). Each feature's
+    /// compile-time contracts are made once with these options for its request bodies (see <see cref="JsonContracts"/>).
+    /// </summary>
+    public static JsonSerializerOptions StrictOptions() => new(JsonSerializerDefaults.Web)
     {
         PropertyNameCaseInsensitive = false,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
@@ -27,13 +31,14 @@ internal static class JsonBody
         MaxDepth = 64,
     };
 
-    public static async ValueTask<T> BindAsync<T>(HttpContext http) where T : class
+    /// <param name="contract">The body's type from its feature's strict contracts (<c>ExecutionsJson.Strict.CreateExecutionRequest</c>).</param>
+    public static async ValueTask<T> BindAsync<T>(HttpContext http, JsonTypeInfo<T> contract) where T : class
     {
         using var document = await ReadDocumentAsync(http);
         try
         {
             return document.RootElement.ValueKind == JsonValueKind.Object
-                ? document.RootElement.Deserialize<T>(Strict) ?? throw ApiProblem.Validation("$", "The body must be a JSON object.")
+                ? document.RootElement.Deserialize(contract) ?? throw ApiProblem.Validation("$", "The body must be a JSON object.")
                 : throw ApiProblem.Validation("$", "The body must be a JSON object.");
         }
         catch (JsonException e)

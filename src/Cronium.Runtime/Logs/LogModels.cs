@@ -14,7 +14,7 @@ internal sealed record LogEntryRequest(long Seq, DateTimeOffset At, string Strea
 
 internal sealed record AppendLogsRequest(List<LogEntryRequest> Entries)
 {
-    public static async ValueTask<AppendLogsRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<AppendLogsRequest>(http);
+    public static async ValueTask<AppendLogsRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, LogsJson.Strict.AppendLogsRequest);
 }
 
 internal sealed record AppendLogsResponse(long LastSeq, long StoredBytes, bool Truncated);

@@ -89,7 +89,7 @@ internal sealed class AnyAcceptProblemWriter(
         // The same completion the default writer applies (code, title, traceId): one shape whoever writes it.
         problems.Value.CustomizeProblemDetails?.Invoke(context);
         var http = context.HttpContext;
-        return new ValueTask(http.Response.WriteAsJsonAsync(context.ProblemDetails, json.Value.SerializerOptions, "application/problem+json", http.RequestAborted));
+        return new ValueTask(http.Response.WriteAsJsonAsync(context.ProblemDetails, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<ProblemDetails>)json.Value.SerializerOptions.GetTypeInfo(typeof(ProblemDetails)), "application/problem+json", http.RequestAborted));
     }
 }
 

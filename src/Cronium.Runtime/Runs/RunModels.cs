@@ -34,23 +34,23 @@ internal sealed record CreateRunRequest(
     string? Status = null,
     bool? Exclusive = null)
 {
-    public static async ValueTask<CreateRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CreateRunRequest>(http);
+    public static async ValueTask<CreateRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, RunsJson.Strict.CreateRunRequest);
 }
 
 /// <summary>A queued run's worker takes it: the run becomes running, with a workflow's nodes.</summary>
 internal sealed record StartRunRequest(List<NewRunNode>? Nodes = null)
 {
-    public static async ValueTask<StartRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<StartRunRequest>(http);
+    public static async ValueTask<StartRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, RunsJson.Strict.StartRunRequest);
 }
 
 internal sealed record UpdateRunNodeRequest(string Status, int? Attempts = null, string? ExecutionId = null, string? Error = null)
 {
-    public static async ValueTask<UpdateRunNodeRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<UpdateRunNodeRequest>(http);
+    public static async ValueTask<UpdateRunNodeRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, RunsJson.Strict.UpdateRunNodeRequest);
 }
 
 internal sealed record CompleteRunRequest(string Status, string? Error = null)
 {
-    public static async ValueTask<CompleteRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<CompleteRunRequest>(http);
+    public static async ValueTask<CompleteRunRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, RunsJson.Strict.CompleteRunRequest);
 }
 
 internal sealed record RunNodeResponse(

@@ -41,7 +41,7 @@ internal static class RunsApi
             UserId = request.UserId,
             Status = request.Status ?? RunStore.Running,
             Input = input?.GetRawText(),
-            Metadata = JsonSerializer.Serialize(request.Metadata ?? [], JsonBody.Strict),
+            Metadata = JsonSerializer.Serialize(request.Metadata ?? [], RunsJson.Strict.DictionaryStringString),
             StartedAt = Time.ToMs(time.GetUtcNow()),
             Exclusive = request.Exclusive ?? false,
         };

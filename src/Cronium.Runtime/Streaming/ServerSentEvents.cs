@@ -67,7 +67,7 @@ internal sealed class EventStreamWriter(System.IO.Pipelines.PipeWriter body, Tim
         if (id is { } i) text.Append("id: ").Append(i).Append('\n');
         text.Append("event: ").Append(type).Append('\n');
         // JSON escapes line breaks inside strings, so the data is always one line: one data field.
-        text.Append("data: ").Append(JsonSerializer.Serialize(data, json)).Append("\n\n");
+        text.Append("data: ").Append(JsonSerializer.Serialize(data, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)json.GetTypeInfo(typeof(T)))).Append("\n\n");
         Encoding.UTF8.GetBytes(text.ToString(), body);
     }
 

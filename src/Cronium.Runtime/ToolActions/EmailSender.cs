@@ -84,7 +84,7 @@ internal sealed class EmailSender(OutboundPolicy policy, Microsoft.Extensions.Op
     }
 
     private static RawJson Data(string messageId, string answer) =>
-        new(JsonSerializer.Serialize(new Dictionary<string, string> { ["messageId"] = messageId, ["response"] = answer }));
+        new(JsonSerializer.Serialize(new Dictionary<string, string> { ["messageId"] = messageId, ["response"] = answer }, ToolActionsJson.Default.DictionaryStringString));
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;

@@ -1,3 +1,5 @@
+using Cronium.Runtime.Json;
+
 namespace Cronium.Runtime.ToolActions;
 
 internal static class ToolActionsSetup
@@ -30,6 +32,6 @@ internal static class ToolActionsSetup
         builder.Services.AddSingleton<IToolSender, DiscordSender>();
         builder.Services.AddSingleton<IToolSender, GenericWebhookSender>();
         builder.Services.AddSingleton<IToolSender, EmailSender>();
-        return builder;
+        return builder.AddJsonContracts(ToolActionsJson.Default);
     }
 }

@@ -11,7 +11,7 @@ internal static class ToolNames
 
 internal sealed record PutToolCredentialRequest(string Tool, JsonElement Secret)
 {
-    public static async ValueTask<PutToolCredentialRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<PutToolCredentialRequest>(http);
+    public static async ValueTask<PutToolCredentialRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, ToolActionsJson.Strict.PutToolCredentialRequest);
 }
 
 internal sealed record ToolCredentialResponse(string Name, string Tool, DateTimeOffset UpdatedAt);
@@ -20,7 +20,7 @@ internal sealed record ToolCredentialList(IReadOnlyList<ToolCredentialResponse> 
 
 internal sealed record ToolActionRequest(string Tool, string Action, JsonElement Params, string? Credential = null)
 {
-    public static async ValueTask<ToolActionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<ToolActionRequest>(http);
+    public static async ValueTask<ToolActionRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, ToolActionsJson.Strict.ToolActionRequest);
 
     /// <summary>Cronium's helpers name every tool's one action <c>send_message</c>: it is <c>send</c>, so their scripts run unchanged.</summary>
     public static string SameAction(string action) => action == "send_message" ? "send" : action;

@@ -8,7 +8,7 @@ namespace Cronium.Runtime.Variables;
 
 internal sealed record SetVariableRequest(JsonElement Value, long? IfVersion = null)
 {
-    public static async ValueTask<SetVariableRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync<SetVariableRequest>(http);
+    public static async ValueTask<SetVariableRequest?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, VariablesJson.Strict.SetVariableRequest);
 }
 
 internal sealed record VariableResponse(string Key, RawJson Value, long Version, DateTimeOffset UpdatedAt)

@@ -1,3 +1,5 @@
+using Cronium.Runtime.Json;
+
 namespace Cronium.Runtime.Variables;
 
 internal static class VariablesSetup
@@ -6,6 +8,6 @@ internal static class VariablesSetup
     {
         builder.Services.AddScoped<VariableService>();
         builder.Services.AddSingleton<KeyTurns>();
-        return builder;
+        return builder.AddJsonContracts(VariablesJson.Default);
     }
 }

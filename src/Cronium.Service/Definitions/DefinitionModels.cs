@@ -5,7 +5,7 @@ namespace Cronium.Service.Definitions;
 /// <summary>An upload: the YAML as text, and the files it names by their paths relative to it.</summary>
 internal sealed record DefinitionUpload(string Definition, Dictionary<string, string>? Files = null)
 {
-    public static async ValueTask<DefinitionUpload?> BindAsync(HttpContext http) => await JsonBody.BindAsync<DefinitionUpload>(http);
+    public static async ValueTask<DefinitionUpload?> BindAsync(HttpContext http) => await JsonBody.BindAsync(http, DefinitionsJson.Strict.DefinitionUpload);
 }
 
 internal sealed record ScheduleResponse(string Cron, string Timezone, string Overlap);

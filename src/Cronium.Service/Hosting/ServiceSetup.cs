@@ -1,4 +1,5 @@
 using Cronium.Runtime.Hosting;
+using Cronium.Runtime.Json;
 using Cronium.Service.Definitions;
 using Cronium.Service.Runs;
 using Cronium.Service.Workers;
@@ -82,6 +83,7 @@ internal static class ServiceSetup
             o.WaitForJobsToComplete = true;
         });
         builder.Services.AddHostedService<SchedulerStop>();
+        builder.AddJsonContracts(DefinitionsJson.Default).AddJsonContracts(StartRunsJson.Default);
     }
 
     public static void MapService(this WebApplication app)

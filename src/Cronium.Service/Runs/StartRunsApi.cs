@@ -14,7 +14,7 @@ internal sealed record StartRunRequest(JsonElement Input = default, string? User
     public static async ValueTask<StartRunRequest?> BindAsync(HttpContext http) =>
         http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
             ? new StartRunRequest()
-            : await JsonBody.BindAsync<StartRunRequest>(http);
+            : await JsonBody.BindAsync(http, StartRunsJson.Strict.StartRunRequest);
 }
 
 internal sealed record StartedRun(string RunId, string Status);

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace Cronium.Runtime.Json;
+
+/// <summary>
+/// Every body the runtime reads or writes has a compile-time JSON contract (a <c>JsonSerializerContext</c> per
+/// feature), so no route's first call builds one by reflection and emitted code (what a <c>cronium run</c>'s first
+/// requests spent much of their time on), and nothing here needs either to run (Native AOT). A feature registers
+/// its contracts here for what it writes; it reads request bodies with the same contracts made strict
+/// (<see cref="JsonBody.StrictOptions"/>).
+/// </summary>
+internal static class JsonContracts
+{
+    public static WebApplicationBuilder AddJsonContracts(this WebApplicationBuilder builder, IJsonTypeInfoResolver contracts)
+    {
+        // Ahead of the reflection-based resolver the framework puts first when reflection is allowed.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, contracts));
+        return builder;
+    }
+}
