@@ -40,14 +40,14 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
     public async Task<long> ReadNowAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(ReadSql, cancellationToken: cancellationToken));
+        return await connection.ExecuteScalarAsync<long>(ReadSql, new { cancellationToken });
     }
 
     /// <summary>After a write the cache did not take: a new epoch, then the lease, before the write may be acknowledged.</summary>
     public async Task InvalidateAsync(CancellationToken cancellationToken)
     {
         await using (var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken))
-            await connection.ExecuteAsync(new CommandDefinition(BumpSql, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(BumpSql, new { cancellationToken });
         // Stop trusting the old epoch here at once; the refresh loop picks up the new one.
         Interlocked.Exchange(ref readAtTicks, 0);
         logger.LogInformation("Cache epoch bumped after a write the cache did not take; waiting {Lease} ms before acknowledging it.", Lease.TotalMilliseconds);
@@ -68,7 +68,7 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
             try
             {
                 connection ??= await dialect.DataSource.OpenConnectionAsync(stoppingToken);
-                var value = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ReadSql, cancellationToken: stoppingToken));
+                var value = await connection.ExecuteScalarAsync<long>(ReadSql, new { cancellationToken = stoppingToken });
                 Interlocked.Exchange(ref epoch, value);
                 // Trusted from when the read began: the epoch may have moved on just after it.
                 Interlocked.Exchange(ref readAtTicks, started.UtcTicks);

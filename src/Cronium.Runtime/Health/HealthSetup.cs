@@ -52,7 +52,7 @@ internal sealed class StorageHealthCheck(SqlDialect dialect) : IHealthCheck
         try
         {
             await using var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
-            await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+            await connection.ExecuteScalarAsync<int>("SELECT 1", new { cancellationToken });
             return HealthCheckResult.Healthy($"{dialect.Name} answers");
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -39,18 +39,18 @@ internal sealed class CredentialStore(DbScope db)
     private const string DeleteSql = "DELETE FROM tool_credentials WHERE user_id = @UserId AND name = @Name";
 
     public Task PutAsync(string userId, CredentialRow row, CancellationToken cancellationToken) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(UpsertSql,
-            new { UserId = userId, row.Name, row.Tool, row.KeyId, row.Secret, row.UpdatedAt }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.WriteAsync((c, tx) => c.ExecuteAsync(UpsertSql,
+            new { UserId = userId, row.Name, row.Tool, row.KeyId, row.Secret, row.UpdatedAt, cancellationToken }, tx), cancellationToken);
 
     public Task<CredentialRow?> GetAsync(string userId, string name, CancellationToken cancellationToken) =>
         db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<CredentialRow>(
-            new CommandDefinition(SelectSql, new { UserId = userId, Name = name }, tx, cancellationToken: cancellationToken)), cancellationToken);
+            SelectSql, new { UserId = userId, Name = name, cancellationToken }, tx), cancellationToken);
 
     public async Task<IReadOnlyList<CredentialSummaryRow>> ListAsync(string userId, CancellationToken cancellationToken) =>
         (await db.ReadAsync((c, tx) => c.QueryAsync<CredentialSummaryRow>(
-            new CommandDefinition(ListSql, new { UserId = userId }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+            ListSql, new { UserId = userId, cancellationToken }, tx), cancellationToken)).AsList();
 
     public async Task<bool> DeleteAsync(string userId, string name, CancellationToken cancellationToken) =>
-        await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(DeleteSql,
-            new { UserId = userId, Name = name }, tx, cancellationToken: cancellationToken)), cancellationToken) == 1;
+        await db.WriteAsync((c, tx) => c.ExecuteAsync(DeleteSql,
+            new { UserId = userId, Name = name, cancellationToken }, tx), cancellationToken) == 1;
 }

@@ -71,35 +71,35 @@ internal sealed class ExecutionStore(DbScope db)
         """;
 
     public Task InsertAsync(ExecutionRow row, CancellationToken cancellationToken) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(InsertSql, row, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.WriteAsync((c, tx) => c.ExecuteAsync(InsertSql, row, tx), cancellationToken);
 
     public Task<ExecutionRow?> GetAsync(string id, CancellationToken cancellationToken) =>
-        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<ExecutionRow>(new CommandDefinition(SelectSql, new { Id = id }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<ExecutionRow>(SelectSql, new { Id = id, cancellationToken }, tx), cancellationToken);
 
     /// <summary>Every execution of a run (its events, its nodes' attempts, its follow-ups), in the order they started.</summary>
     public async Task<IReadOnlyList<ExecutionRow>> ListByRunAsync(string runId, CancellationToken cancellationToken) =>
-        (await db.ReadAsync((c, tx) => c.QueryAsync<ExecutionRow>(new CommandDefinition(SelectByRunSql, new { RunId = runId }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+        (await db.ReadAsync((c, tx) => c.QueryAsync<ExecutionRow>(SelectByRunSql, new { RunId = runId, cancellationToken }, tx), cancellationToken)).AsList();
 
     public Task<ExecutionState?> GetStateAsync(string id, CancellationToken cancellationToken) =>
-        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<ExecutionState>(new CommandDefinition(SelectStateSql, new { Id = id }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<ExecutionState>(SelectStateSql, new { Id = id, cancellationToken }, tx), cancellationToken);
 
     /// <summary>The input's JSON text, or null when there is none. The execution is known to exist (its token was valid).</summary>
     public Task<string?> GetInputAsync(string id, CancellationToken cancellationToken) =>
-        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(SelectInputSql, new { Id = id }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<string?>(SelectInputSql, new { Id = id, cancellationToken }, tx), cancellationToken);
 
     /// <summary>False when the execution is no longer running (completed between the token check and this write).</summary>
     public async Task<bool> SetOutputAsync(string id, string json, CancellationToken cancellationToken) =>
-        await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(UpdateOutputSql, new { Id = id, Output = json }, tx, cancellationToken: cancellationToken)), cancellationToken) == 1;
+        await db.WriteAsync((c, tx) => c.ExecuteAsync(UpdateOutputSql, new { Id = id, Output = json, cancellationToken }, tx), cancellationToken) == 1;
 
     public async Task<bool> SetConditionAsync(string id, bool condition, CancellationToken cancellationToken) =>
-        await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(UpdateConditionSql, new { Id = id, Condition = condition }, tx, cancellationToken: cancellationToken)), cancellationToken) == 1;
+        await db.WriteAsync((c, tx) => c.ExecuteAsync(UpdateConditionSql, new { Id = id, Condition = condition, cancellationToken }, tx), cancellationToken) == 1;
 
     public Task<(CompleteOutcome Outcome, ExecutionRow? Row)> CompleteAsync(string id, string status, int? exitCode, string? error, long now, CancellationToken cancellationToken) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var changed = await c.ExecuteAsync(new CommandDefinition(CompleteSql,
-                new { Id = id, Status = status, ExitCode = exitCode, Error = error, CompletedAt = now }, tx, cancellationToken: cancellationToken));
-            var row = await c.QuerySingleOrDefaultAsync<ExecutionRow>(new CommandDefinition(SelectSql, new { Id = id }, tx, cancellationToken: cancellationToken));
+            var changed = await c.ExecuteAsync(CompleteSql,
+                new { Id = id, Status = status, ExitCode = exitCode, Error = error, CompletedAt = now, cancellationToken }, tx);
+            var row = await c.QuerySingleOrDefaultAsync<ExecutionRow>(SelectSql, new { Id = id, cancellationToken }, tx);
             var outcome = row is null ? CompleteOutcome.NotFound
                 : changed == 1 ? CompleteOutcome.Completed
                 : row.Status == status ? CompleteOutcome.AlreadySame

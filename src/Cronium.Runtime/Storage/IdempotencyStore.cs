@@ -46,22 +46,22 @@ internal sealed class IdempotencyStore(DbScope db)
     public Task<IdempotencyRow?> ClaimAsync(string scope, string key, string requestHash, long now, CancellationToken cancellationToken) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var claimed = await c.ExecuteAsync(new CommandDefinition(ClaimSql,
-                new { Scope = scope, Key = key, RequestHash = requestHash, Now = now }, tx, cancellationToken: cancellationToken));
+            var claimed = await c.ExecuteAsync(ClaimSql,
+                new { Scope = scope, Key = key, RequestHash = requestHash, Now = now, cancellationToken }, tx);
             return claimed == 1
                 ? null
-                : await c.QuerySingleAsync<IdempotencyRow>(new CommandDefinition(SelectSql, new { Scope = scope, Key = key }, tx, cancellationToken: cancellationToken));
+                : await c.QuerySingleAsync<IdempotencyRow>(SelectSql, new { Scope = scope, Key = key, cancellationToken }, tx);
         }, cancellationToken);
 
     public async Task<bool> TakeOverAsync(string scope, string key, string requestHash, long claimedAt, long now, CancellationToken cancellationToken) =>
-        await db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(TakeOverSql,
-            new { Scope = scope, Key = key, RequestHash = requestHash, ClaimedAt = claimedAt, Now = now }, tx, cancellationToken: cancellationToken)), cancellationToken) == 1;
+        await db.WriteAsync((c, tx) => c.ExecuteAsync(TakeOverSql,
+            new { Scope = scope, Key = key, RequestHash = requestHash, ClaimedAt = claimedAt, Now = now, cancellationToken }, tx), cancellationToken) == 1;
 
     /// <summary>Gives up a claim whose request did not succeed, so a retry with the same key may run.</summary>
     public Task ReleaseAsync(string scope, string key) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(ReleaseSql, new { Scope = scope, Key = key }, tx)), CancellationToken.None);
+        db.WriteAsync((c, tx) => c.ExecuteAsync(ReleaseSql, new { Scope = scope, Key = key }, tx), CancellationToken.None);
 
     public Task SaveAsync(string scope, string key, int statusCode, string? responseBody, CancellationToken cancellationToken) =>
-        db.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(SaveSql,
-            new { Scope = scope, Key = key, StatusCode = statusCode, ResponseBody = responseBody }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.WriteAsync((c, tx) => c.ExecuteAsync(SaveSql,
+            new { Scope = scope, Key = key, StatusCode = statusCode, ResponseBody = responseBody, cancellationToken }, tx), cancellationToken);
 }

@@ -21,6 +21,9 @@ internal sealed class LogState
 
 internal sealed record LogAppend(long Seq, long At, string Stream, string Text);
 
+/// <summary>A chunk as it is stored: a typed row, so its insert's parameters are written by code made at build time.</summary>
+internal sealed record LogInsert(string ExecutionId, long Seq, long At, string Stream, string Text);
+
 internal enum AppendOutcome { Appended, NotFound, Finished }
 
 /// <summary>
@@ -34,6 +37,9 @@ internal sealed class LogStore(DbScope db, SqlDialect dialect)
 
     private const string SelectStateSql = "SELECT status, log_bytes, log_seq, log_truncated FROM executions WHERE id = @Id";
 
+    // Holds the row until the append commits; SQLite's single writer already does.
+    private const string SelectStateForUpdateSql = SelectStateSql + " FOR UPDATE";
+
     private const string InsertSql = "INSERT INTO execution_logs (execution_id, seq, at, stream, text) VALUES (@ExecutionId, @Seq, @At, @Stream, @Text)";
 
     private const string UpdateStateSql = "UPDATE executions SET log_bytes = @LogBytes, log_seq = @LogSeq, log_truncated = @LogTruncated WHERE id = @Id";
@@ -43,11 +49,13 @@ internal sealed class LogStore(DbScope db, SqlDialect dialect)
     public Task<(AppendOutcome Outcome, LogState? State)> AppendAsync(string executionId, IReadOnlyList<LogAppend> entries, long cap, CancellationToken cancellationToken) =>
         db.TransactionAsync<(AppendOutcome, LogState?)>(async (c, tx) =>
         {
-            var state = await c.QuerySingleOrDefaultAsync<LogState>(new CommandDefinition(SelectStateSql + dialect.LockRow, new { Id = executionId }, tx, cancellationToken: cancellationToken));
+            var state = dialect.LocksRowsForUpdate
+                ? await c.QuerySingleOrDefaultAsync<LogState>(SelectStateForUpdateSql, new { Id = executionId, cancellationToken }, tx)
+                : await c.QuerySingleOrDefaultAsync<LogState>(SelectStateSql, new { Id = executionId, cancellationToken }, tx);
             if (state is null) return (AppendOutcome.NotFound, null);
             if (state.Status != ExecutionStore.Running) return (AppendOutcome.Finished, state);
 
-            var rows = new List<object>();
+            var rows = new List<LogInsert>();
             foreach (var entry in entries)
             {
                 if (entry.Seq <= state.LogSeq) continue;
@@ -57,26 +65,23 @@ internal sealed class LogStore(DbScope db, SqlDialect dialect)
                 if (state.LogBytes + size <= cap)
                 {
                     state.LogBytes += size;
-                    rows.Add(new { ExecutionId = executionId, entry.Seq, entry.At, entry.Stream, entry.Text });
+                    rows.Add(new LogInsert(executionId, entry.Seq, entry.At, entry.Stream, entry.Text));
                 }
                 else
                 {
                     state.LogTruncated = true;
-                    rows.Add(new
-                    {
-                        ExecutionId = executionId, entry.Seq, entry.At, Stream = SystemStream,
-                        Text = $"[cronium: this execution's log reached its cap of {cap} bytes (Runtime:Limits:MaxLogBytes); the rest of its output was not recorded]\n",
-                    });
+                    rows.Add(new LogInsert(executionId, entry.Seq, entry.At, SystemStream,
+                        $"[cronium: this execution's log reached its cap of {cap} bytes (Runtime:Limits:MaxLogBytes); the rest of its output was not recorded]\n"));
                 }
             }
-            if (rows.Count > 0) await c.ExecuteAsync(new CommandDefinition(InsertSql, rows, tx, cancellationToken: cancellationToken));
-            await c.ExecuteAsync(new CommandDefinition(UpdateStateSql, new { Id = executionId, state.LogBytes, state.LogSeq, state.LogTruncated }, tx, cancellationToken: cancellationToken));
+            if (rows.Count > 0) await c.ExecuteAsync(InsertSql, rows, tx);
+            await c.ExecuteAsync(UpdateStateSql, new { Id = executionId, state.LogBytes, state.LogSeq, state.LogTruncated, cancellationToken }, tx);
             return (AppendOutcome.Appended, state);
         }, cancellationToken);
 
     public Task<LogState?> StateAsync(string executionId, CancellationToken cancellationToken) =>
-        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<LogState>(new CommandDefinition(SelectStateSql, new { Id = executionId }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<LogState>(SelectStateSql, new { Id = executionId, cancellationToken }, tx), cancellationToken);
 
     public async Task<IReadOnlyList<LogRow>> PageAsync(string executionId, long after, int take, CancellationToken cancellationToken) =>
-        (await db.ReadAsync((c, tx) => c.QueryAsync<LogRow>(new CommandDefinition(SelectPageSql, new { Id = executionId, After = after, Take = take }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+        (await db.ReadAsync((c, tx) => c.QueryAsync<LogRow>(SelectPageSql, new { Id = executionId, After = after, Take = take, cancellationToken }, tx), cancellationToken)).AsList();
 }

@@ -59,11 +59,14 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
         var audit = Time.ToMs(now - TimeSpan.FromDays(options.Value.AuditRetentionDays));
         var runs = Time.ToMs(now - TimeSpan.FromDays(options.Value.RunRetentionDays));
         await using var connection = await dialect.DataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(PruneIdempotencySql, new { Cutoff = day }, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(RaiseFloorsSql, new { Cutoff = day }, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(PruneTombstonesSql, new { Cutoff = day }, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(PruneAuditSql, new { Cutoff = audit }, cancellationToken: cancellationToken));
-        foreach (var sql in new[] { PruneRunNodesSql, PruneRunsSql, PruneLogsSql, PruneExecutionsSql })
-            await connection.ExecuteAsync(new CommandDefinition(sql, new { Cutoff = runs }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(PruneIdempotencySql, new { Cutoff = day, cancellationToken });
+        await connection.ExecuteAsync(RaiseFloorsSql, new { Cutoff = day, cancellationToken });
+        await connection.ExecuteAsync(PruneTombstonesSql, new { Cutoff = day, cancellationToken });
+        await connection.ExecuteAsync(PruneAuditSql, new { Cutoff = audit, cancellationToken });
+        // One call per statement, not a loop over them: each query's SQL must be a constant for Dapper.AOT to read it.
+        await connection.ExecuteAsync(PruneRunNodesSql, new { Cutoff = runs, cancellationToken });
+        await connection.ExecuteAsync(PruneRunsSql, new { Cutoff = runs, cancellationToken });
+        await connection.ExecuteAsync(PruneLogsSql, new { Cutoff = runs, cancellationToken });
+        await connection.ExecuteAsync(PruneExecutionsSql, new { Cutoff = runs, cancellationToken });
     }
 }

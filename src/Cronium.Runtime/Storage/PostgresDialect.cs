@@ -18,7 +18,7 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
 
     public override bool SerializeWrites => false;
 
-    public override string LockRow => " FOR UPDATE";
+    public override bool LocksRowsForUpdate => true;
 
     public override void Migrate(ILogger logger)
     {

@@ -27,8 +27,8 @@ internal abstract class SqlDialect : IDisposable, IAsyncDisposable
     /// <summary>SQLite has one writer at a time; taking turns in-process beats spinning on SQLITE_BUSY.</summary>
     public abstract bool SerializeWrites { get; }
 
-    /// <summary>Appended to a SELECT that must hold its row until the transaction ends (SQLite's single writer already does).</summary>
-    public abstract string LockRow { get; }
+    /// <summary>Whether a SELECT that must hold its row until the transaction ends says FOR UPDATE (SQLite's single writer already holds it).</summary>
+    public abstract bool LocksRowsForUpdate { get; }
 
     public abstract void Migrate(ILogger logger);
 

@@ -62,7 +62,7 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool SerializeWrites => true;
 
-    public override string LockRow => "";
+    public override bool LocksRowsForUpdate => false;
 
     public override void Migrate(ILogger logger)
     {
@@ -117,7 +117,7 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(InsertAudit, entries, transaction, cancellationToken: cancellationToken));
+        connection.ExecuteAsync(InsertAudit, entries, transaction);
 }
 
 /// <summary>Microsoft.Data.Sqlite has no DbDataSource; this one also sets the per-connection pragmas.</summary>

@@ -81,25 +81,28 @@ internal sealed class VariableStore(DbScope db)
 
     public Task<VariableRow?> GetAsync(string userId, string key, CancellationToken cancellationToken) =>
         db.ReadAsync((c, tx) => c.QuerySingleOrDefaultAsync<VariableRow>(
-            new CommandDefinition(SelectSql, new { UserId = userId, Key = key }, tx, cancellationToken: cancellationToken)), cancellationToken);
+            SelectSql, new { UserId = userId, Key = key, cancellationToken }, tx), cancellationToken);
 
     public Task<VariableWrite> SetAsync(string userId, string key, string json, long? ifVersion, long now, CancellationToken cancellationToken) =>
         db.WriteAsync(async (c, tx) =>
         {
-            var sql = ifVersion switch { null => UpsertSql, 0 => InsertIfAbsentSql, _ => UpdateIfVersionSql };
-            var written = await c.QuerySingleOrDefaultAsync<WrittenVersion>(new CommandDefinition(sql,
-                new { UserId = userId, Key = key, Value = json, Now = now, IfVersion = ifVersion }, tx, cancellationToken: cancellationToken));
+            // Three calls rather than one with the SQL picked at run time: Dapper.AOT reads each query's SQL at build time.
+            var written = ifVersion switch
+            {
+                null => await c.QuerySingleOrDefaultAsync<WrittenVersion>(UpsertSql, new { UserId = userId, Key = key, Value = json, Now = now, cancellationToken }, tx),
+                0 => await c.QuerySingleOrDefaultAsync<WrittenVersion>(InsertIfAbsentSql, new { UserId = userId, Key = key, Value = json, Now = now, cancellationToken }, tx),
+                _ => await c.QuerySingleOrDefaultAsync<WrittenVersion>(UpdateIfVersionSql, new { UserId = userId, Key = key, Value = json, Now = now, IfVersion = ifVersion, cancellationToken }, tx),
+            };
             if (written is not null) return new VariableWrite(true, written.Version, written.UpdatedAt);
-            var current = await c.QuerySingleOrDefaultAsync<VariableRow>(new CommandDefinition(SelectSql, new { UserId = userId, Key = key }, tx, cancellationToken: cancellationToken));
+            var current = await c.QuerySingleOrDefaultAsync<VariableRow>(SelectSql, new { UserId = userId, Key = key, cancellationToken }, tx);
             return new VariableWrite(false, current is null || current.Deleted ? 0 : current.Version, 0);
         }, cancellationToken);
 
     /// <summary>The tombstone's version, or null when there was nothing to delete.</summary>
     public Task<WrittenVersion?> DeleteAsync(string userId, string key, long now, CancellationToken cancellationToken) =>
         db.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<WrittenVersion>(
-            new CommandDefinition(DeleteSql, new { UserId = userId, Key = key, Now = now }, tx, cancellationToken: cancellationToken)), cancellationToken);
+            DeleteSql, new { UserId = userId, Key = key, Now = now, cancellationToken }, tx), cancellationToken);
 
     public async Task<IReadOnlyList<VariableVersionRow>> ListAsync(string userId, string prefix, string? after, int take, CancellationToken cancellationToken) =>
-        (await db.ReadAsync((c, tx) => c.QueryAsync<VariableVersionRow>(new CommandDefinition(ListSql,
-            new { UserId = userId, From = prefix, To = prefix + "~", After = after ?? "", Take = take }, tx, cancellationToken: cancellationToken)), cancellationToken)).AsList();
+        (await db.ReadAsync((c, tx) => c.QueryAsync<VariableVersionRow>(ListSql, new { UserId = userId, From = prefix, To = prefix + "~", After = after ?? "", Take = take, cancellationToken }, tx), cancellationToken)).AsList();
 }
