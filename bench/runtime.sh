@@ -12,7 +12,7 @@
 #   bench/runtime.sh
 #
 # Environment: CRONIUM_RUNTIME_DLL (use a prebuilt Cronium.Runtime.dll instead of publishing this
-# checkout), BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
+# checkout; a path not ending in .dll is run as a native, Native AOT-published runtime), BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 # BENCH_PG_PORT (55432), BENCH_REDIS_PORT (56379), BENCH_RUNTIME_PORT (58081): the next free port is taken;
 # BENCH_RATE_CLIENTS (16): h2load's connections for the fixed-rate figure; BENCH_FIXED_RATE (a quarter of bare's
 # maximum, as issue #10 sets it): that figure's offered load in req/s, to compare two builds at one load;
@@ -124,7 +124,7 @@ Runtime__RateLimit__PermitsPerSecond=100000000 \
 DOTNET_PerfMapEnabled=$([ -n "${BENCH_TRACE:-}" ] && echo 1 || echo 0) DOTNET_ReadyToRun=$([ -n "${BENCH_TRACE:-}" ] && echo 0 || echo 1) \
 DOTNET_EnableWriteXorExecute=$([ -n "${BENCH_TRACE:-}" ] && echo 0 || echo 1) \
 Logging__LogLevel__Default=Warning \
-  dotnet "$dll" --urls "$base" >"$work/runtime.log" 2>&1 &
+  $(case "$dll" in *.dll) echo dotnet ;; esac) "$dll" --urls "$base" >"$work/runtime.log" 2>&1 &
 runtime_pid=$!
 for _ in $(seq 1 300); do
   curl -fsS -o /dev/null "$base/health/ready" 2>/dev/null && break

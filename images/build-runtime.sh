@@ -3,8 +3,9 @@
 #
 #   images/build-runtime.sh             online: the Dockerfile's default target (dotnet/sdk:10.0 -> dotnet/aspnet:10.0)
 #   images/build-runtime.sh --local     offline: images/build-local-base.sh (skipped when the image exists), then
-#                                       `dotnet publish -r linux-x64 --self-contained` into artifacts/runtime-image,
-#                                       then `docker build --network none --target prebuilt` on cronium/base:local
+#                                       `dotnet publish -r linux-x64 -p:PublishAot=true` (a native runtime, no JIT:
+#                                       about half the memory) into artifacts/runtime-image, then
+#                                       `docker build --network none --target prebuilt` on cronium/base:local
 #   images/build-runtime.sh --local --no-publish   reuse artifacts/runtime-image as it is
 #
 # Settings (environment): CRONIUM_RUNTIME_IMAGE (default cronium/runtime:latest), CRONIUM_BASE_IMAGE
@@ -40,9 +41,9 @@ if [ "$local_base" -eq 1 ]; then
   "$here/build-local-base.sh"
   out=$root/artifacts/runtime-image
   if [ "$publish" -eq 1 ]; then
-    say "dotnet publish src/Cronium.Runtime -r $rid --self-contained -> artifacts/runtime-image"
+    say "dotnet publish src/Cronium.Runtime -r $rid -p:PublishAot=true -> artifacts/runtime-image"
     rm -rf "$out"
-    dotnet publish "$root/src/Cronium.Runtime" -c Release -r "$rid" --self-contained -o "$out" --nologo -v q >&2
+    dotnet publish "$root/src/Cronium.Runtime" -c Release -r "$rid" -p:PublishAot=true -o "$out" --nologo -v q >&2
   fi
   [ -x "$out/Cronium.Runtime" ] || { say "$out/Cronium.Runtime is missing (publish it, or drop --no-publish)"; exit 1; }
   args+=(--network none --target prebuilt --build-arg "RUNTIME_BASE=$base_image")

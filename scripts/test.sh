@@ -20,7 +20,8 @@ what=${1:-all}
 say() { printf '\n\033[1m== [%d:%02d] %s\033[0m\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(postgresql redis-server bats jq curl python3 nodejs npm docker.io debootstrap)
+# gcc links the Native AOT runtime (clang would too).
+packages=(postgresql redis-server bats jq curl python3 nodejs npm docker.io debootstrap gcc)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # nodejs may come from outside Debian (NodeSource): a working node and npm are enough.
@@ -91,9 +92,11 @@ if [ "$what" = all ] || [ "$what" = dotnet ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = helpers ]; then
-  say "publishing the runtime for the helper suites"
-  dotnet publish src/Cronium.Runtime -c Release -o artifacts/runtime --nologo -v q
-  export CRONIUM_RUNTIME_DLL="$root/artifacts/runtime/Cronium.Runtime.dll"
+  # The helper suites run against the Native AOT build, as the runtime image ships it; the .NET suites above run the
+  # same code under the JIT (in-process) and `cronium run` embeds that one.
+  say "publishing the runtime (Native AOT) for the helper suites"
+  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o artifacts/runtime --nologo -v q
+  export CRONIUM_RUNTIME_DLL="$root/artifacts/runtime/Cronium.Runtime"
   for lang in bash python node; do
     say "$lang helper suite"
     "helpers/$lang/test.sh"

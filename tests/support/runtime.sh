@@ -15,6 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dir=${CRONIUM_TEST_DIR:?set CRONIUM_TEST_DIR to a folder for the test runtime state}
 port=${CRONIUM_TEST_PORT:-18081}
+# CRONIUM_RUNTIME_DLL: a Cronium.Runtime.dll (run by dotnet) or a native, Native AOT-published Cronium.Runtime.
 dll=${CRONIUM_RUNTIME_DLL:-$root/artifacts/runtime/Cronium.Runtime.dll}
 key=${CRONIUM_TEST_ORCHESTRATOR_KEY:-test-orchestrator-key-0123456789abcdef}
 base="http://127.0.0.1:$port"
@@ -41,7 +42,7 @@ start() {
     Runtime__ClockSkewSeconds=0 \
     Runtime__ToolActions__AllowedNetworks__0=127.0.0.0/8 \
     Logging__LogLevel__Default=Warning \
-      nohup dotnet "$dll" --urls "$base" >>"$dir/runtime.log" 2>&1 &
+      nohup $(case "$dll" in *.dll) echo dotnet ;; esac) "$dll" --urls "$base" >>"$dir/runtime.log" 2>&1 &
     echo $! > "$dir/runtime.pid"
     for _ in $(seq 1 200); do
       curl -fsS "$base/health/ready" >/dev/null 2>&1 && break
