@@ -38,6 +38,13 @@ fi
 work=$(mktemp -d /tmp/cronium-test.XXXXXX)
 chmod 755 "$work"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+# The runtime published with Native AOT (gcc or clang links it; a second publish with nothing changed is quick): the
+# helper suites run against it, as the runtime image ships it, and so does cronium run's native runtime in the CLI
+# suite and the documentation examples. The .NET suites run the same code under the JIT.
+publish_native_runtime() {
+  say "publishing the runtime with Native AOT (artifacts/runtime)"
+  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o artifacts/runtime --nologo -v q
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 cleanup() {
@@ -87,15 +94,14 @@ if [ "$what" = all ] || [ "$what" = dotnet ]; then
   cp openapi.yaml .spectral.yaml "$work/spectral/"
   (cd "$work/spectral" && node_modules/.bin/spectral lint openapi.yaml --ruleset .spectral.yaml --fail-severity warn)
 
+  publish_native_runtime
+  export CRONIUM_TEST_NATIVE_RUNTIME="$root/artifacts/runtime"
   say ".NET suites"
   dotnet test Cronium.Runtime.sln --nologo -v q --logger "console;verbosity=minimal"
 fi
 
 if [ "$what" = all ] || [ "$what" = helpers ]; then
-  # The helper suites run against the Native AOT build, as the runtime image ships it; the .NET suites above run the
-  # same code under the JIT (in-process) and `cronium run` embeds that one.
-  say "publishing the runtime (Native AOT) for the helper suites"
-  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o artifacts/runtime --nologo -v q
+  publish_native_runtime
   export CRONIUM_RUNTIME_DLL="$root/artifacts/runtime/Cronium.Runtime"
   for lang in bash python node; do
     say "$lang helper suite"
@@ -108,6 +114,8 @@ fi
 if [ "$what" = all ] || [ "$what" = docs ]; then
   say "documentation examples (docs/, READMEs)"
   dotnet publish src/Cronium.Cli -c Release -o artifacts/cli --nologo -v q
+  # As docs/getting-started.md installs it: with the native runtime beside the CLI, which cronium run then uses.
+  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o artifacts/cli/native-runtime --nologo -v q
   # The install of docs/getting-started.md must be precompiled: a JIT build starts every cronium run ~0.2 s later.
   scripts/check-readytorun.py artifacts/cli/cronium.dll artifacts/cli/Cronium.Runtime.dll artifacts/cli/Cronium.Execution.dll
   CRONIUM_CLI_DLL="$root/artifacts/cli/cronium.dll" scripts/doc-examples.py

@@ -10,16 +10,19 @@ namespace Cronium.Execution.Runtime;
 /// The runtime API in this process, on a private Unix socket, with the SQLite default: what lets
 /// <c>cronium run</c> work on a bare machine. Its data persists in the SQLite file, so variables, runs and logs
 /// carry over from one run to the next; its signing and credential keys live beside it (<see cref="EmbeddedKeys"/>),
-/// its orchestrator key for this process only.
+/// its orchestrator key for this process only. It runs in this process, or as a child process when the runtime's native
+/// build is installed beside this program (<see cref="NativeRuntime"/>): the same settings, store and keys either way.
 /// </summary>
 public sealed class EmbeddedRuntime : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication? app;
+    private readonly NativeRuntime? native;
     private readonly DirectoryInfo folder;
 
-    private EmbeddedRuntime(WebApplication app, DirectoryInfo folder, string socketPath, string orchestratorKey)
+    private EmbeddedRuntime(WebApplication? app, NativeRuntime? native, DirectoryInfo folder, string socketPath, string orchestratorKey)
     {
         this.app = app;
+        this.native = native;
         this.folder = folder;
         SocketPath = socketPath;
         Client = new RuntimeClient("unix://" + socketPath, orchestratorKey);
@@ -51,11 +54,26 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
 
+        var merged = settings is null ? all : all.Concat(settings).ToDictionary();
+
         // The client's first request compiled on the other core while this one builds and starts the runtime.
         var warmUp = ClientWarmUp.StartAsync(folder.FullName);
+        string? nativePath;
+        try
+        {
+            nativePath = NativeRuntime.Locate();
+        }
+        catch
+        {
+            await warmUp;
+            folder.Delete(recursive: true);
+            throw;
+        }
+        if (nativePath is not null) return await StartNativeAsync(nativePath, folder, socket, orchestratorKey, merged, warmUp, cancellationToken);
+
         var app = Program.CreateApp([], builder =>
         {
-            builder.Configuration.AddInMemoryCollection(settings is null ? all : all.Concat(settings).ToDictionary());
+            builder.Configuration.AddInMemoryCollection(merged);
             // The script's output owns the terminal: the embedded runtime only speaks up about problems.
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((_, level) => level >= LogLevel.Warning);
@@ -74,14 +92,38 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
             folder.Delete(recursive: true);
             throw new IOException($"the embedded runtime could not start ({sqlitePath}): {e.Message}", e);
         }
-        return new EmbeddedRuntime(app, folder, socket, orchestratorKey);
+        return new EmbeddedRuntime(app, null, folder, socket, orchestratorKey);
+    }
+
+    private static async Task<EmbeddedRuntime> StartNativeAsync(string path, DirectoryInfo folder, string socket, string orchestratorKey,
+        IDictionary<string, string?> settings, Task warmUp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            PhaseTimings.Mark("runtime-built");
+            var native = await NativeRuntime.StartAsync(path, socket, settings, cancellationToken);
+            PhaseTimings.Mark("runtime-started");
+            await warmUp;
+            return new EmbeddedRuntime(null, native, folder, socket, orchestratorKey);
+        }
+        catch (Exception e)
+        {
+            await warmUp;
+            folder.Delete(recursive: true);
+            if (e is OperationCanceledException) throw;
+            throw new IOException($"the embedded runtime could not start ({path}): {e.Message}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await app.StopAsync();
-        await app.DisposeAsync();
+        if (native is not null) await native.StopAsync();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
         try
         {
             folder.Delete(recursive: true);

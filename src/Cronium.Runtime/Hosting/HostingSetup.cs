@@ -57,6 +57,7 @@ internal static class HostingSetup
             k.Limits.Http2.MaxStreamsPerConnection = 100;
         });
         builder.Services.AddHostedService<UnixSocketPermissions>();
+        if (runtime.StopWhenInputCloses) builder.Services.AddHostedService<StopWhenInputCloses>();
         return builder;
     }
 

@@ -31,6 +31,12 @@ public sealed class RuntimeOptions
     /// <summary>False listens on the Unix socket only (the embedded runtime of <c>cronium run</c>).</summary>
     public bool ListenTcp { get; set; } = true;
 
+    /// <summary>
+    /// Stop (gracefully) when standard input reaches its end: how <c>cronium run</c>'s native runtime, a child process,
+    /// ends with the command that started it, even when that command is killed and cannot ask.
+    /// </summary>
+    public bool StopWhenInputCloses { get; set; }
+
     /// <summary>Octal permissions of the Unix socket; 0666 lets a container's non-root user connect.</summary>
     public string UnixSocketMode { get; set; } = "0666";
 
