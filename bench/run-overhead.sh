@@ -5,8 +5,13 @@
 # each table where the time of a cronium run goes, phase by phase; it does not pass or fail. Targets: process
 # backend at most +300 ms over the interpreter, docker backend at most +250 ms over the bare docker run.
 #
+# The install is docs/getting-started.md's: the CLI with the runtime's Native AOT build beside it, which cronium run
+# starts as a child process; one more row runs bash with the runtime in the command's own process
+# (CRONIUM_NATIVE_RUNTIME=off), the baseline that native build is measured against.
+#
 #   bench/run-overhead.sh [RUNS]      default 10 runs of each
-#   CRONIUM_BIN=path/to/cronium bench/run-overhead.sh   measures that build instead of publishing one
+#   CRONIUM_BIN=path/to/cronium bench/run-overhead.sh   measures that build instead of publishing one (with its
+#                                     native-runtime/ folder when it has one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -17,8 +22,9 @@ if [[ -n ${CRONIUM_BIN:-} ]]; then
   cronium=$(realpath "$CRONIUM_BIN")
 else
   # The install of docs/getting-started.md, which is ReadyToRun for this machine (src/Cronium.Cli's project file).
-  echo "building cronium (dotnet publish -c Release, as docs/getting-started.md installs it)..." >&2
+  echo "building cronium and its native runtime (dotnet publish, as docs/getting-started.md installs them)..." >&2
   dotnet publish src/Cronium.Cli -c Release -o "$work/cli" --nologo -v q >/dev/null
+  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o "$work/cli/native-runtime" --nologo -v q >/dev/null
   cronium=$work/cli/cronium
 fi
 export TMPDIR=$work XDG_DATA_HOME=$work/data
@@ -85,9 +91,16 @@ for lang in bash python node; do
   printf '%-28s %10s %10s %10s  %s\n' "$lang" "$b" "$c" "+$((c - b))" "$(verdict $((c - b)) 300)"
   breakdown[$lang]=$(phases "$cronium" run "$script")
 done
+b=$(median_ms bash "$work/noop.sh")
+c=$(median_ms env CRONIUM_NATIVE_RUNTIME=off "$cronium" run "$work/noop.sh")
+printf '%-28s %10s %10s %10s  %s
+' "bash, runtime in-process" "$b" "$c" "+$((c - b))" "$(verdict $((c - b)) 300)"
+breakdown[in-process]=$(phases env CRONIUM_NATIVE_RUNTIME=off "$cronium" run "$work/noop.sh")
 echo
 echo "where the time goes (median ms of each phase and, in brackets, of the JIT's work in it on any thread; main = process start to Main, run-created = the first request):"
 for lang in bash python node; do echo "  $lang: ${breakdown[$lang]}"; done
+echo "  bash, runtime in-process: ${breakdown[in-process]}"
+[ -x "$(dirname "$cronium")/native-runtime/Cronium.Runtime" ] || echo "(this build has no native-runtime/ beside it: every row ran the runtime in-process)"
 
 if docker info >/dev/null 2>&1 && docker image inspect cronium/runner-bash:latest >/dev/null 2>&1; then
   echo
