@@ -65,6 +65,32 @@ public sealed class NativeRuntimeTests(CliHome home) : IClassFixture<CliHome>
     }
 
     [Fact]
+    public async Task ANativeRuntimeWhoseInputClosesWhileItStartsStopsCleanly()
+    {
+        // A command killed while its runtime starts: the runtime finishes starting, then stops as asked, rather than
+        // failing its start (an unhandled exception, exit 134).
+        using var folder = new TempFolder();
+        var native = CopyOfTheBuild(folder.Info);
+        var info = new ProcessStartInfo(native) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["Runtime__StopWhenInputCloses"] = "true";
+        info.Environment["Runtime__ListenTcp"] = "false";
+        info.Environment["Runtime__UnixSocket"] = Path.Combine(folder.Info.FullName, "runtime.sock");
+        info.Environment["Runtime__SqlitePath"] = Path.Combine(folder.Info.FullName, "runtime.db");
+        info.Environment["Runtime__SigningKey"] = Convert.ToBase64String(new byte[32]);
+        info.Environment["Runtime__OrchestratorKeys__0"] = "native-runtime-test-key-0123456789abcdef";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+
+        using var runtime = Process.Start(info)!;
+        runtime.StandardInput.Close();
+        var stdout = runtime.StandardOutput.ReadToEndAsync();
+        var stderr = runtime.StandardError.ReadToEndAsync();
+        await runtime.WaitForExitAsync();
+
+        Assert.True(runtime.ExitCode == 0, $"exit {runtime.ExitCode}: {await stderr}{await stdout}");
+        Assert.DoesNotContain("Unhandled exception", await stderr);
+    }
+
+    [Fact]
     public async Task ANativeRuntimeThatIsNotThereIsALoudError()
     {
         var run = await home.Cli.RunAsync(new Dictionary<string, string> { ["CRONIUM_NATIVE_RUNTIME"] = "/nonexistent/Cronium.Runtime" }, null,

@@ -9,9 +9,11 @@ internal sealed class StopWhenInputCloses(IHostApplicationLifetime lifetime, ILo
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Watched once the runtime has started: a stop asked for while Kestrel binds cancels the bind, and the host then
+        // fails with an unhandled exception instead of stopping. An input closed that early is seen at once after.
         // A thread of its own that blocks in read(2): a read of standard input does not observe cancellation, and as a
         // background thread it never holds up a stop that came another way (SIGTERM).
-        new Thread(Watch) { IsBackground = true, Name = "stop-when-input-closes" }.Start();
+        lifetime.ApplicationStarted.Register(() => new Thread(Watch) { IsBackground = true, Name = "stop-when-input-closes" }.Start());
         return Task.CompletedTask;
     }
 
