@@ -38,12 +38,16 @@ fi
 work=$(mktemp -d /tmp/cronium-test.XXXXXX)
 chmod 755 "$work"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-# The runtime published with Native AOT (gcc or clang links it; a second publish with nothing changed is quick): the
-# helper suites run against it, as the runtime image ships it, and so does cronium run's native runtime in the CLI
-# suite and the documentation examples. The .NET suites run the same code under the JIT.
+# The runtime published with Native AOT (gcc or clang links it), once per run (it takes minutes): the runtime image is
+# that build, the helper suites run against it, and so does cronium run's native runtime in the CLI suite and the
+# documentation examples. The .NET suites run the same code under the JIT.
+native_published=0
 publish_native_runtime() {
+  [ "$native_published" = 1 ] && return 0
   say "publishing the runtime with Native AOT (artifacts/runtime)"
+  rm -rf artifacts/runtime
   dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o artifacts/runtime --nologo -v q
+  native_published=1
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -77,7 +81,9 @@ if [ "$what" = all ] || [ "$what" = dotnet ]; then
   images/test-mirror.sh
   images/build.sh --local
   images/test.sh
-  images/build-runtime.sh --local
+  publish_native_runtime
+  rm -rf artifacts/runtime-image && cp -r artifacts/runtime artifacts/runtime-image
+  images/build-runtime.sh --local --no-publish
   images/test.sh --runtime-image
   images/check-compose.sh
   # The stack for real: built from Debian packages and a self-contained publish, up on loopback, a scheduled
@@ -115,7 +121,8 @@ if [ "$what" = all ] || [ "$what" = docs ]; then
   say "documentation examples (docs/, READMEs)"
   dotnet publish src/Cronium.Cli -c Release -o artifacts/cli --nologo -v q
   # As docs/getting-started.md installs it: with the native runtime beside the CLI, which cronium run then uses.
-  dotnet publish src/Cronium.Runtime -c Release -r linux-x64 -p:PublishAot=true -o artifacts/cli/native-runtime --nologo -v q
+  publish_native_runtime
+  rm -rf artifacts/cli/native-runtime && cp -r artifacts/runtime artifacts/cli/native-runtime
   # The install of docs/getting-started.md must be precompiled: a JIT build starts every cronium run ~0.2 s later.
   scripts/check-readytorun.py artifacts/cli/cronium.dll artifacts/cli/Cronium.Runtime.dll artifacts/cli/Cronium.Execution.dll
   CRONIUM_CLI_DLL="$root/artifacts/cli/cronium.dll" scripts/doc-examples.py
