@@ -48,7 +48,9 @@ public sealed class NativeRuntimeTests(CliHome home) : IClassFixture<CliHome>
         var script = Path.Combine(folder.Info.FullName, "wait.sh");
         await File.WriteAllTextAsync(script, $"echo $$ > '{pidFile}'\nsleep 120\n");
 
-        using var cli = home.Cli.Start(new Dictionary<string, string> { ["CRONIUM_NATIVE_RUNTIME"] = native }, "run", script);
+        // Its temporary folders in this test's folder: a killed command cannot remove its socket and job folders.
+        var temp = Directory.CreateDirectory(Path.Combine(folder.Info.FullName, "tmp")).FullName;
+        using var cli = home.Cli.Start(new Dictionary<string, string> { ["CRONIUM_NATIVE_RUNTIME"] = native, ["TMPDIR"] = temp }, "run", script);
         try
         {
             await Eventually.UntilAsync(() => File.Exists(pidFile) && RuntimesOf(native).Count == 1, "the script and its native runtime to run");
