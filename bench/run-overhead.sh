@@ -93,8 +93,7 @@ for lang in bash python node; do
 done
 b=$(median_ms bash "$work/noop.sh")
 c=$(median_ms env CRONIUM_NATIVE_RUNTIME=off "$cronium" run "$work/noop.sh")
-printf '%-28s %10s %10s %10s  %s
-' "bash, runtime in-process" "$b" "$c" "+$((c - b))" "$(verdict $((c - b)) 300)"
+printf '%-28s %10s %10s %10s  %s\n' "bash, runtime in-process" "$b" "$c" "+$((c - b))" "$(verdict $((c - b)) 300)"
 breakdown[in-process]=$(phases env CRONIUM_NATIVE_RUNTIME=off "$cronium" run "$work/noop.sh")
 echo
 echo "where the time goes (median ms of each phase and, in brackets, of the JIT's work in it on any thread; main = process start to Main, run-created = the first request):"

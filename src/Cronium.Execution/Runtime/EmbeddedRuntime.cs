@@ -38,6 +38,8 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
     /// <param name="settings">More runtime settings (the environment and these apply too: Runtime__ToolActions__AllowedNetworks__0 ...).</param>
     public static async Task<EmbeddedRuntime> StartAsync(string? sqlitePath, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        // Found first, so that a wrong CRONIUM_NATIVE_RUNTIME fails before anything is made.
+        var nativePath = NativeRuntime.Locate();
         var (folder, socket) = PrivateSocket.Create("cronium-run-");
         var orchestratorKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         sqlitePath = Path.GetFullPath(string.IsNullOrEmpty(sqlitePath) ? Cronium.Runtime.Hosting.RuntimeOptions.DefaultSqlitePath() : sqlitePath);
@@ -58,17 +60,6 @@ public sealed class EmbeddedRuntime : IAsyncDisposable
 
         // The client's first request compiled on the other core while this one builds and starts the runtime.
         var warmUp = ClientWarmUp.StartAsync(folder.FullName);
-        string? nativePath;
-        try
-        {
-            nativePath = NativeRuntime.Locate();
-        }
-        catch
-        {
-            await warmUp;
-            folder.Delete(recursive: true);
-            throw;
-        }
         if (nativePath is not null) return await StartNativeAsync(nativePath, folder, socket, orchestratorKey, merged, warmUp, cancellationToken);
 
         var app = Program.CreateApp([], builder =>
