@@ -5,8 +5,12 @@
 // Every request goes through call(operationId, ...), which looks the operation up in OPERATIONS,
 // the one table of API paths in this package (helpers/SPEC.md).
 
-const http = require('http');
-const crypto = require('crypto');
+// http and crypto load on the first call, not with the helper: the runner image preloads this file into every
+// Node script, and in a container those two modules took 20-40 ms of a no-op script's start.
+let httpModule = null;
+let cryptoModule = null;
+const http = () => (httpModule ??= require('http'));
+const crypto = () => (cryptoModule ??= require('crypto'));
 const diagnosticsChannel = require('diagnostics_channel');
 const { CroniumError, CroniumAPIError, CroniumTimeoutError } = require('./errors.js');
 
@@ -85,7 +89,7 @@ function target(api) {
       label: `${url.protocol}//${url.host}`,
     };
   }
-  const agent = new http.Agent({
+  const agent = new (http().Agent)({
     keepAlive: true,
     keepAliveMsecs: 1000,
     maxFreeSockets: 4,
@@ -165,7 +169,7 @@ function send(t, method, path, headers, payload, connectTimeoutMs) {
     }
     let req;
     try {
-      req = http.request(options);
+      req = http().request(options);
     } catch (err) {
       reject(err);
       return;
@@ -272,7 +276,7 @@ async function call(operationId, { params = {}, query = null, body } = {}) {
     if (s) path += `?${s}`;
   }
   const payload = body === undefined ? null : Buffer.from(jsonBody(body), 'utf8');
-  const idempotencyKey = method === 'GET' ? null : crypto.randomUUID();
+  const idempotencyKey = method === 'GET' ? null : crypto().randomUUID();
   const started = Date.now();
   const deadline = started + cfg.deadlineMs;
 

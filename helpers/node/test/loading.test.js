@@ -60,6 +60,17 @@ describe(`loading over ${s.TRANSPORT}`, () => {
     check(result, key);
   });
 
+  it('the preload loads neither http nor crypto until the script first calls the runtime', async () => {
+    const loaded = 'JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (http|crypto)$/.test(m)))';
+    const result = await s.runScript(`(async () => {
+      const before = ${loaded};
+      await cronium.setVariable(${JSON.stringify(s.uniqueKey('lazy'))}, 1);
+      console.log(JSON.stringify({ before: JSON.parse(before), after: JSON.parse(${loaded}).sort() }));
+    })();`, { env, nodeArgs: ['--require', s.PRELOAD] });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { before: [], after: ['NativeModule crypto', 'NativeModule http'] });
+  });
+
   it('no import: NODE_OPTIONS=--require preload.cjs works for a CommonJS and an ES module script', async () => {
     const nodeOptions = `--require ${s.PRELOAD}`;
     const key = s.uniqueKey('nodeoptions');
