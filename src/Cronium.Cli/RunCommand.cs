@@ -103,7 +103,7 @@ internal static class Cancellable
             failed("cancelled before anything ran");
             return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is RuntimeApiException or HttpRequestException or Docker.DotNet.DockerApiException or IOException or DirectoryNotFoundException
+        catch (Exception e) when (e is RuntimeApiException or HttpRequestException or Cronium.Execution.Backends.DockerEngineException or IOException or DirectoryNotFoundException
                                    or System.ComponentModel.Win32Exception or TimeoutException or PlatformNotSupportedException)
         {
             failed(e.Message);

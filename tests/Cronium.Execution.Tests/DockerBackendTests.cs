@@ -131,6 +131,34 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task StdoutAndStderrArriveWholeAndApartThroughTheDaemonsFrames()
+    {
+        // Far more than one 8 KB read and one daemon frame, with characters of two bytes that a frame may split.
+        const string script = "for i in $(seq 1 20000); do echo \"line $i é\"; done; echo 'to stderr ü' >&2; exit 3";
+        var output = new CapturedOutput();
+
+        var result = await Runner.RunAsync(Paths.Inline(Language.Bash, script), new RunOptions(), output, default);
+
+        Assert.Equal(("failed", 3), (result.Status, result.ExitCode));
+        var lines = output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20000, lines.Length);
+        Assert.Equal(Enumerable.Range(1, 20000).Select(i => $"line {i} é"), lines);
+        Assert.Equal("to stderr ü\n", output.Stderr);
+    }
+
+    [Fact]
+    public async Task AnImageTheDaemonLacksIsItsOwnLoudErrorAndTheExecutionIsRecordedFailed()
+    {
+        using var missing = new DockerBackend(new DockerOptions { BashImage = "cronium/no-such-runner:none" });
+        var runner = new ExecutionRunner(fixture.Runtime.Client, fixture.Endpoint, missing);
+
+        var error = await Assert.ThrowsAsync<DockerEngineException>(() => runner.RunAsync(Paths.Inline(Language.Bash, "true"), new RunOptions(), new CapturedOutput(), default));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, error.Status);
+        Assert.Contains("cronium/no-such-runner:none", error.Message);
+    }
+
+    [Fact]
     public async Task TheJobFolderSitsInsideAFolderOnlyThisUserCanEnter()
     {
         // Before: /tmp/cronium-job-* itself was 0777 directly under the temp folder, so any local user could swap
