@@ -46,25 +46,36 @@ internal sealed class PostgresDialect(string connectionString) : SqlDialect
         }
     }
 
+    private const string CopyAudit = "COPY audit_log (execution_id, user_id, operation, key, status, code, at) FROM STDIN (FORMAT BINARY)";
+
     public override async Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
-        var npgsql = (NpgsqlConnection)connection;
-        await using var import = await npgsql.BeginBinaryImportAsync(
-            "COPY audit_log (execution_id, user_id, operation, key, status, code, at) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var e in entries)
-        {
-            await import.StartRowAsync(cancellationToken);
-            await import.WriteAsync(e.ExecutionId, NpgsqlDbType.Text, cancellationToken);
-            await WriteNullable(import, e.UserId, cancellationToken);
-            await import.WriteAsync(e.Operation, NpgsqlDbType.Text, cancellationToken);
-            await WriteNullable(import, e.Key, cancellationToken);
-            await import.WriteAsync(e.Status, NpgsqlDbType.Integer, cancellationToken);
-            await WriteNullable(import, e.Code, cancellationToken);
-            await import.WriteAsync(e.At, NpgsqlDbType.Bigint, cancellationToken);
-        }
+        await using var import = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(CopyAudit, cancellationToken);
+        foreach (var e in entries) WriteRow(import, e);
         await import.CompleteAsync(cancellationToken);
     }
 
-    private static Task WriteNullable(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    /// <summary>
+    /// Into the importer's buffer with the synchronous calls, which send only when it is full (a write to the server's
+    /// socket, from the audit writer's background loop). The asynchronous ones made a state machine per value, seven a
+    /// row, a thousand rows a batch: bench/runtime.sh's getVariable cost the runtime 31-34 µs of CPU a call with them,
+    /// 28-29 µs without.
+    /// </summary>
+    private static void WriteRow(NpgsqlBinaryImporter import, AuditEntry e)
+    {
+        import.StartRow();
+        import.Write(e.ExecutionId, NpgsqlDbType.Text);
+        WriteNullable(import, e.UserId);
+        import.Write(e.Operation, NpgsqlDbType.Text);
+        WriteNullable(import, e.Key);
+        import.Write(e.Status, NpgsqlDbType.Integer);
+        WriteNullable(import, e.Code);
+        import.Write(e.At, NpgsqlDbType.Bigint);
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter import, string? value)
+    {
+        if (value is null) import.WriteNull();
+        else import.Write(value, NpgsqlDbType.Text);
+    }
 }
