@@ -17,7 +17,7 @@
 # BENCH_RATE_CLIENTS (16): h2load's connections for the fixed-rate figure; BENCH_FIXED_RATE (a quarter of bare's
 # maximum, as issue #10 sets it): that figure's offered load in req/s, to compare two builds at one load;
 # BENCH_TRACE (a file name): a CPU profile of the runtime (perf record, with the runtime's perf map) during
-# getVariable's measured part, its top frames printed.
+# the measured part of BENCH_TRACE_OP (getVariable; or bare, getInput, setVariable), its top frames printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -206,7 +206,7 @@ measure() { # name method path [body]
   # Where the time goes: Redis commands, runtime CPU and PostgreSQL CPU per request, over the measured part.
   local calls0 trips0 rt0 pg0 al0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks) al0=$(allocated)
   local tracer=''
-  if [ -n "${BENCH_TRACE:-}" ] && [ "$name" = getVariable ]; then
+  if [ -n "${BENCH_TRACE:-}" ] && [ "$name" = "${BENCH_TRACE_OP:-getVariable}" ]; then
     perf record -F 499 -g -p "$runtime_pid" -o "$BENCH_TRACE" -- sleep "$seconds" >"$work/trace.log" 2>&1 &
     tracer=$!
   fi
@@ -350,7 +350,7 @@ echo "  RSS idle < 80 MB:           ${rss_idle} MB  -> $(verdict "$rss_idle < 80
 echo "  RSS under load < 200 MB:    ${rss_load} MB  -> $(verdict "$rss_load < 200")"
 if [ -n "${BENCH_TRACE:-}" ]; then
   echo
-  echo "CPU trace of the runtime during getVariable ($BENCH_TRACE), top frames (exclusive, then inclusive):"
+  echo "CPU trace of the runtime during ${BENCH_TRACE_OP:-getVariable} ($BENCH_TRACE), top frames (exclusive, then inclusive):"
   # While tracing, precompiled (ReadyToRun) code and W^X double mapping are off, so every managed frame is in the
   # runtime's perf map where perf looks for it.
   { perf report -i "$BENCH_TRACE" --stdio --no-children --sort symbol -g none 2>/dev/null | grep -v '^#' | grep . | head -n 30 | sed 's/^/  /'; } || true
