@@ -159,6 +159,19 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task ADaemonThatDoesNotAnswerIsNamedByItsSocketBeforeAnyExecutionExists()
+    {
+        using var folder = new TempFolder();
+        var socket = Path.Combine(folder.Path, "docker.sock");
+        using var absent = new DockerBackend(new DockerOptions { Endpoint = "unix://" + socket });
+
+        var error = await Assert.ThrowsAsync<IOException>(() => absent.RemoveLeftoversAsync(default));
+
+        Assert.Contains($"No Docker daemon answers at unix://{socket}", error.Message);
+        Assert.DoesNotContain("docker:80", error.Message);
+    }
+
+    [Fact]
     public async Task TheJobFolderSitsInsideAFolderOnlyThisUserCanEnter()
     {
         // Before: /tmp/cronium-job-* itself was 0777 directly under the temp folder, so any local user could swap

@@ -21,9 +21,11 @@ public sealed class DockerEngineException(HttpStatusCode status, string message)
 internal sealed class DockerEngine : IDisposable
 {
     private readonly HttpClient http;
+    private readonly string endpoint;
 
     public DockerEngine(string endpoint)
     {
+        this.endpoint = endpoint;
         var uri = new Uri(endpoint);
         var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
         Uri baseAddress;
@@ -124,7 +126,16 @@ internal sealed class DockerEngine : IDisposable
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body };
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            // The client's own message names its made-up host ("docker:80"), not the daemon's socket.
+            throw new IOException($"No Docker daemon answers at {endpoint} ({e.InnerException?.Message ?? e.Message}): start one, or set DOCKER_HOST.", e);
+        }
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified) return response;
         using (response)
         {
