@@ -6,7 +6,7 @@
 // the one table of API paths in this package (helpers/SPEC.md).
 
 // http and crypto load on the first call, not with the helper: the runner image preloads this file into every
-// Node script, and in a container those two modules took 20-40 ms of a no-op script's start.
+// Node script, and in a runner container those two modules took about 25 ms of a no-op script's start.
 let httpModule = null;
 let cryptoModule = null;
 const http = () => (httpModule ??= require('http'));
