@@ -147,7 +147,7 @@ public sealed class DockerBackendTests(RuntimeFixture fixture) : IClassFixture<R
     }
 
     [Fact]
-    public async Task AnImageTheDaemonLacksIsItsOwnLoudErrorAndTheExecutionIsRecordedFailed()
+    public async Task AnImageTheDaemonLacksIsTheDaemonsOwnLoudError()
     {
         using var missing = new DockerBackend(new DockerOptions { BashImage = "cronium/no-such-runner:none" });
         var runner = new ExecutionRunner(fixture.Runtime.Client, fixture.Endpoint, missing);
