@@ -156,6 +156,23 @@ public abstract class RunRecordSuite(RuntimeFactory factory)
     }
 
     [Fact]
+    public async Task LongLogChunksAfterAShortOneAreStoredWhole()
+    {
+        using var admin = factory.Orchestrator();
+        var e = await factory.CreateExecutionAsync();
+        var at = DateTimeOffset.UtcNow;
+        // A batch as cronium run sends it under load: a short chunk first, then a longer one (this suite's log cap is 4096
+        // bytes; past 4000 characters is what was cut).
+        var texts = new[] { "short\n", new string('a', 4049) + "\n" };
+
+        var appended = await admin.PostAsync(LogsPath(e), Api.Json(new { entries = texts.Select((text, i) => new { seq = i + 1, at, stream = "stdout", text }) }));
+        var log = await (await admin.GetAsync(LogsPath(e))).BodyAsync();
+
+        Assert.Equal(HttpStatusCode.OK, appended.StatusCode);
+        Assert.Equal(texts, log["items"]!.AsArray().Select(i => (string)i!["text"]!));
+    }
+
+    [Fact]
     public async Task LogsReadBackInOrderAndARetriedBatchIsStoredOnce()
     {
         using var admin = factory.Orchestrator();

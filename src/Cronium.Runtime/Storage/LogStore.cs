@@ -74,7 +74,7 @@ internal sealed class LogStore(DbScope db, SqlDialect dialect)
                         $"[cronium: this execution's log reached its cap of {cap} bytes (Runtime:Limits:MaxLogBytes); the rest of its output was not recorded]\n"));
                 }
             }
-            if (rows.Count > 0) await c.ExecuteAsync(InsertSql, rows, tx);
+            foreach (var row in rows) await c.ExecuteAsync(InsertSql, row, tx);
             await c.ExecuteAsync(UpdateStateSql, new { Id = executionId, state.LogBytes, state.LogSeq, state.LogTruncated, cancellationToken }, tx);
             return (AppendOutcome.Appended, state);
         }, cancellationToken);

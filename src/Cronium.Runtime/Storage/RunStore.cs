@@ -125,7 +125,7 @@ internal sealed class RunStore(DbScope db)
         db.TransactionAsync(async (c, tx) =>
         {
             if (await c.ExecuteAsync(InsertRunSql, run, tx) == 0) return false;
-            if (nodes.Count > 0) await c.ExecuteAsync(InsertNodeSql, nodes, tx);
+            foreach (var node in nodes) await c.ExecuteAsync(InsertNodeSql, node, tx);
             return true;
         }, cancellationToken);
 
@@ -183,7 +183,8 @@ internal sealed class RunStore(DbScope db)
         db.TransactionAsync<(bool, RunRow?)>(async (c, tx) =>
         {
             var started = await c.ExecuteAsync(StartRunSql, new { Id = id, cancellationToken }, tx) == 1;
-            if (started && nodes.Count > 0) await c.ExecuteAsync(InsertNodeSql, nodes, tx);
+            if (started)
+                foreach (var node in nodes) await c.ExecuteAsync(InsertNodeSql, node, tx);
             return (started, await c.QuerySingleOrDefaultAsync<RunRow>(SelectRunSql, new { Id = id, cancellationToken }, tx));
         }, cancellationToken);
 

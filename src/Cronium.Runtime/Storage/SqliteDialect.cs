@@ -116,8 +116,10 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(InsertAudit, entries, transaction);
+    public override async Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries) await connection.ExecuteAsync(InsertAudit, entry, transaction);
+    }
 }
 
 /// <summary>Microsoft.Data.Sqlite has no DbDataSource; this one also sets the per-connection pragmas.</summary>
