@@ -66,8 +66,8 @@ cleanup() {
   [ -n "$runtime_pid" ] && kill "$runtime_pid" 2>/dev/null && wait "$runtime_pid" 2>/dev/null
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   [ -n "$pg_started" ] && as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
-  # The perf map the .NET runtime wrote for BENCH_TRACE (in /tmp, where perf looks for it).
-  [ -n "${BENCH_TRACE:-}" ] && [ -n "$runtime_pid" ] && rm -f "/tmp/perf-$runtime_pid.map" "/tmp/perfinfo-$runtime_pid.map"
+  # The perf map and jitdump the .NET runtime wrote for BENCH_TRACE (in /tmp, where perf looks for them).
+  [ -n "${BENCH_TRACE:-}" ] && [ -n "$runtime_pid" ] && rm -f "/tmp/perf-$runtime_pid.map" "/tmp/perfinfo-$runtime_pid.map" "/tmp/jit-$runtime_pid.dump"
   rm -rf "$work"
 }
 trap cleanup EXIT
