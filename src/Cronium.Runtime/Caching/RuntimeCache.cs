@@ -145,9 +145,12 @@ internal sealed partial class RuntimeCache : IAsyncDisposable
     private void Failed(Exception e)
     {
         Interlocked.Exchange(ref skipUntilTicks, (time.GetUtcNow() + TimeSpan.FromSeconds(options.RetryAfterFailureSeconds)).UtcTicks);
+        // The client's own message, not only its type: a timeout's says what was in flight and how busy the client's
+        // queues and the thread pool were, which is what tells a slow server from a starved runtime. It names the
+        // command (and for some, the key), never a value or the password.
         if (Interlocked.Exchange(ref degraded, 1) == 0)
             logger.LogWarning("Cache degraded: Valkey did not answer ({Error}); reading through to storage for {Seconds} s before trying again.",
-                e.GetType().Name, options.RetryAfterFailureSeconds);
+                e.GetType().Name + ": " + e.Message, options.RetryAfterFailureSeconds);
     }
 
     private void Succeeded()
