@@ -154,7 +154,7 @@ curl -fsS -o /dev/null "$base$exec_path/input" -H "Authorization: Bearer $token"
 settle() {
   local last=-1 now
   for _ in $(seq 1 30); do
-    now=$(psql_ -d cronium -Atc 'SELECT count(*) FROM audit_log')
+    now=$(psql_ -d cronium -Atc 'SELECT coalesce(sum(cardinality(ats)), 0) FROM audit_batches')
     [ "$now" = "$last" ] && return 0
     last=$now; sleep 0.5
   done

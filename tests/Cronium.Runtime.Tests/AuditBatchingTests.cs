@@ -9,7 +9,7 @@ namespace Cronium.Runtime.Tests;
 
 /// <summary>
 /// The audit writer waits a moment for the calls behind a batch's first row, so a busy runtime commits once for many
-/// calls; a backlog never waits. Each PostgreSQL transaction stamps its rows with one xmin, which tells the batches apart.
+/// calls; a backlog never waits. Each PostgreSQL transaction stamps its rows (audit_batches) with one xmin, which tells the batches apart.
 /// </summary>
 public sealed class AuditBatchingTests : IAsyncDisposable
 {
@@ -77,7 +77,8 @@ public sealed class AuditBatchingTests : IAsyncDisposable
     {
         await using var connection = await dialect.DataSource.OpenConnectionAsync();
         return await Dapper.SqlMapper.QuerySingleAsync<(long, long)>(connection,
-            "SELECT count(*), count(DISTINCT xmin::text) FROM audit_log WHERE execution_id = @Id", new { Id = execution });
+            "SELECT (SELECT count(*) FROM audit_log WHERE execution_id = @Id), (SELECT count(DISTINCT xmin::text) FROM audit_batches WHERE execution_id = @Id)",
+            new { Id = execution });
     }
 
     public async ValueTask DisposeAsync()

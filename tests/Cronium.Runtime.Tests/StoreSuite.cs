@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Cronium.Runtime.Storage;
 using Cronium.Runtime.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace Cronium.Runtime.Tests;
 
@@ -243,15 +246,52 @@ public abstract class StoreSuite
     }
 
     [Fact]
-    public async Task AuditBatchesAreStored()
+    public async Task EveryCallOfABatchReadsBackInItsOrderWithItsExecutionAndUser()
+    {
+        // Two executions, one of them also refused to an unknown caller (no user), interleaved in one batch.
+        var (one, two) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var entries = Enumerable.Range(0, 60).Select(i => new AuditEntry(
+            i % 3 == 0 ? one : two, i % 5 == 4 ? null : "u" + i % 2, i % 2 == 0 ? "getVariable" : "setVariable",
+            i % 4 == 0 ? null : "k" + i, i % 7 == 0 ? 409 : 200, i % 7 == 0 ? "version_conflict" : null, 1_700_000_000_000 + i)).ToList();
+        await InsertAuditAsync(entries);
+
+        foreach (var execution in new[] { one, two })
+        {
+            var stored = await AuditOf(execution);
+            var expected = entries.Where(e => e.ExecutionId == execution).ToList();
+            // Within a caller the order is the calls'; the ids follow the order of the rows each engine keeps.
+            Assert.Equal(expected.OrderBy(e => (e.UserId, e.At)), stored.OrderBy(e => (e.UserId, e.At)));
+            foreach (var user in expected.Select(e => e.UserId).Distinct())
+                Assert.Equal(expected.Where(e => e.UserId == user), stored.Where(e => e.UserId == user));
+        }
+    }
+
+    [Fact]
+    public async Task AuditRowsPastTheirRetentionArePrunedAndNewerOnesStay()
     {
         var execution = Guid.NewGuid().ToString();
-        var entries = Enumerable.Range(0, 50).Select(i => new AuditEntry(execution, "u", "getVariable", i % 2 == 0 ? "k" : null, 200, i % 3 == 0 ? "x" : null, i)).ToList();
+        var now = Time.ToMs(DateTimeOffset.UtcNow);
+        var old = new AuditEntry(execution, "u", "getVariable", "k", 200, null, now - (long)TimeSpan.FromDays(31).TotalMilliseconds);
+        var recent = new AuditEntry(execution, "u", "getInput", null, 200, null, now - (long)TimeSpan.FromDays(29).TotalMilliseconds);
+        // Two batches, as the audit writer sends calls that far apart.
+        await InsertAuditAsync([old]);
+        await InsertAuditAsync([recent]);
+
+        await Pruning.PruneAsOfAsync(Dialect, TimeSpan.Zero); // the default retention: 30 days
+
+        Assert.Equal([recent], await AuditOf(execution));
+    }
+
+    private async Task InsertAuditAsync(IReadOnlyList<AuditEntry> entries) =>
         await Scope().TransactionAsync(async (c, tx) => { await Dialect.InsertAuditAsync(c, tx, entries, default); return 0; }, default);
 
+    /// <summary>The audit trail of one execution as operators read it: the audit_log table or view, in id order.</summary>
+    private protected async Task<List<AuditEntry>> AuditOf(string execution)
+    {
         await using var connection = await Dialect.DataSource.OpenConnectionAsync();
-        var count = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM audit_log WHERE execution_id = @Id AND key IS NULL", new { Id = execution });
-        Assert.Equal(25, count);
+        var rows = await Dapper.SqlMapper.QueryAsync<(string, string?, string, string?, int, string?, long)>(connection,
+            "SELECT execution_id, user_id, operation, key, status, code, at FROM audit_log WHERE execution_id = @Id ORDER BY id", new { Id = execution });
+        return rows.Select(r => new AuditEntry(r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7)).ToList();
     }
 
     [Fact]
@@ -342,6 +382,45 @@ public sealed class PostgresStoreTests : StoreSuite, IDisposable
         reopened.Add(again);
         return again;
     }
+
+    [Fact]
+    public async Task AuditRowsKeptBeforeTheTrailWentIntoBatchesReadTheSameAfterTheMigration()
+    {
+        // A database as the runtime left it before 0007_audit_batches.sql: one row a call in the audit_log table.
+        var earlier = TestServices.NewPostgresDatabase();
+        var upToBatches = DbUp.DeployChanges.To.PostgresqlDatabase(earlier)
+            .WithScriptsEmbeddedInAssembly(typeof(SqlDialect).Assembly, name => name.Contains(".Storage.Migrations.Postgres.", StringComparison.Ordinal)
+                && int.Parse(Regex.Match(name, @"(\d{4})_\w+\.sql$").Groups[1].Value, CultureInfo.InvariantCulture) < 7)
+            .JournalToPostgresqlTable("public", "schema_versions").LogToNowhere().Build();
+        Assert.True(upToBatches.PerformUpgrade().Successful);
+        var (one, two) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        const string Read = "SELECT execution_id, user_id, operation, key, status, code, at FROM audit_log ORDER BY execution_id, user_id, id";
+        List<AuditEntry> before;
+        await using (var connection = new NpgsqlConnection(earlier))
+        {
+            // 2,500 calls of two executions and three callers, interleaved, their times out of order.
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO audit_log (execution_id, user_id, operation, key, status, code, at)
+                SELECT CASE WHEN g % 3 = 0 THEN @One ELSE @Two END, CASE WHEN g % 5 = 4 THEN NULL ELSE 'u' || g % 2 END,
+                       'getVariable', CASE WHEN g % 4 = 0 THEN NULL ELSE 'k' || g END, 200 + g % 2, NULLIF('c' || g % 7, 'c0'),
+                       1700000000000 + (g * 7919) % 2500
+                FROM generate_series(1, 2500) g
+                """, new { One = one, Two = two });
+            before = await ReadAudit(connection, Read);
+        }
+
+        using (var migrated = new PostgresDialect(earlier)) migrated.Migrate(NullLogger.Instance);
+
+        await using (var connection = new NpgsqlConnection(earlier))
+        {
+            Assert.Equal(before, await ReadAudit(connection, Read));
+            Assert.Equal(2500, before.Count);
+        }
+    }
+
+    private static async Task<List<AuditEntry>> ReadAudit(NpgsqlConnection connection, string sql) =>
+        (await Dapper.SqlMapper.QueryAsync<(string, string?, string, string?, int, string?, long)>(connection, sql))
+            .Select(r => new AuditEntry(r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7)).ToList();
 
     // Each dialect holds a pool of connections: left open, a whole suite's worth reaches PostgreSQL's max_connections.
     public void Dispose()

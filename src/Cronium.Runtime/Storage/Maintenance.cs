@@ -20,7 +20,6 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
         SELECT user_id, MAX(version) FROM variables WHERE deleted AND updated_at < @Cutoff GROUP BY user_id
         ON CONFLICT (user_id) DO UPDATE SET version = excluded.version WHERE excluded.version > variable_floors.version
         """;
-    private const string PruneAuditSql = "DELETE FROM audit_log WHERE at < @Cutoff";
 
     // Ended runs and executions past their retention go with their nodes and logs; an execution of a run that is
     // still going stays as long as its run does.
@@ -69,7 +68,7 @@ internal sealed class Maintenance(SqlDialect dialect, TimeProvider time, IOption
         await connection.ExecuteAsync(PruneIdempotencySql, new { Cutoff = day, cancellationToken });
         await connection.ExecuteAsync(RaiseFloorsSql, new { Cutoff = day, cancellationToken });
         await connection.ExecuteAsync(PruneTombstonesSql, new { Cutoff = day, cancellationToken });
-        await connection.ExecuteAsync(PruneAuditSql, new { Cutoff = audit, cancellationToken });
+        await dialect.PruneAuditAsync(connection, audit, cancellationToken);
         // One call per statement, not a loop over them: each query's SQL must be a constant for Dapper.AOT to read it.
         await connection.ExecuteAsync(PruneRunNodesSql, new { Cutoff = runs, cancellationToken });
         await connection.ExecuteAsync(PruneRunsSql, new { Cutoff = runs, cancellationToken });

@@ -35,6 +35,9 @@ internal abstract class SqlDialect : IDisposable, IAsyncDisposable
     /// <summary>Appends audit rows in as few round trips as the engine allows.</summary>
     public abstract Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the audit rows recorded before <paramref name="cutoff"/> (epoch ms); each engine stores them its own way.</summary>
+    public abstract Task PruneAuditAsync(DbConnection connection, long cutoff, CancellationToken cancellationToken);
+
     protected static UpgradeEngineBuilder WithScripts(UpgradeEngineBuilder builder, string folder) =>
         builder.WithScriptsEmbeddedInAssembly(
             Assembly.GetExecutingAssembly(),

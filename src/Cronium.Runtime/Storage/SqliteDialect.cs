@@ -12,6 +12,8 @@ internal sealed class SqliteDialect : SqlDialect
         VALUES (@ExecutionId, @UserId, @Operation, @Key, @Status, @Code, @At)
         """;
 
+    private const string PruneAudit = "DELETE FROM audit_log WHERE at < @Cutoff";
+
     private readonly SqliteDataSource dataSource;
     private readonly string connectionString;
 
@@ -120,6 +122,9 @@ internal sealed class SqliteDialect : SqlDialect
     {
         foreach (var entry in entries) await connection.ExecuteAsync(InsertAudit, entry, transaction);
     }
+
+    public override Task PruneAuditAsync(DbConnection connection, long cutoff, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(PruneAudit, new { Cutoff = cutoff, cancellationToken });
 }
 
 /// <summary>Microsoft.Data.Sqlite has no DbDataSource; this one also sets the per-connection pragmas.</summary>
