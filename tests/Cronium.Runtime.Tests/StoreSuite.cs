@@ -286,13 +286,17 @@ public abstract class StoreSuite
         await Scope().TransactionAsync(async (c, tx) => { await Dialect.InsertAuditAsync(c, tx, entries, default); return 0; }, default);
 
     /// <summary>The audit trail of one execution as operators read it: the audit_log table or view, in id order.</summary>
-    private protected async Task<List<AuditEntry>> AuditOf(string execution)
+    private async Task<List<AuditEntry>> AuditOf(string execution)
     {
         await using var connection = await Dialect.DataSource.OpenConnectionAsync();
-        var rows = await Dapper.SqlMapper.QueryAsync<(string, string?, string, string?, int, string?, long)>(connection,
+        return await ReadAuditAsync(connection,
             "SELECT execution_id, user_id, operation, key, status, code, at FROM audit_log WHERE execution_id = @Id ORDER BY id", new { Id = execution });
-        return rows.Select(r => new AuditEntry(r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7)).ToList();
     }
+
+    /// <summary>Audit rows as entries; <paramref name="sql"/> selects the entry's columns in its order.</summary>
+    private protected static async Task<List<AuditEntry>> ReadAuditAsync(System.Data.Common.DbConnection connection, string sql, object? parameters = null) =>
+        (await Dapper.SqlMapper.QueryAsync<(string, string?, string, string?, int, string?, long)>(connection, sql, parameters))
+            .Select(r => new AuditEntry(r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7)).ToList();
 
     [Fact]
     public async Task MigratingTwiceAtOnceIsSafe()
@@ -406,21 +410,17 @@ public sealed class PostgresStoreTests : StoreSuite, IDisposable
                        1700000000000 + (g * 7919) % 2500
                 FROM generate_series(1, 2500) g
                 """, new { One = one, Two = two });
-            before = await ReadAudit(connection, Read);
+            before = await ReadAuditAsync(connection, Read);
         }
 
         using (var migrated = new PostgresDialect(earlier)) migrated.Migrate(NullLogger.Instance);
 
         await using (var connection = new NpgsqlConnection(earlier))
         {
-            Assert.Equal(before, await ReadAudit(connection, Read));
+            Assert.Equal(before, await ReadAuditAsync(connection, Read));
             Assert.Equal(2500, before.Count);
         }
     }
-
-    private static async Task<List<AuditEntry>> ReadAudit(NpgsqlConnection connection, string sql) =>
-        (await Dapper.SqlMapper.QueryAsync<(string, string?, string, string?, int, string?, long)>(connection, sql))
-            .Select(r => new AuditEntry(r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6, r.Item7)).ToList();
 
     // Each dialect holds a pool of connections: left open, a whole suite's worth reaches PostgreSQL's max_connections.
     public void Dispose()

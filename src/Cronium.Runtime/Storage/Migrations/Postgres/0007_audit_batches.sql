@@ -1,7 +1,7 @@
 -- The audit trail keeps every call, stored a batch at a time: one row per execution (and user) in each batch the audit
 -- writer sends, its calls in arrays in the order they came. One row a call cost PostgreSQL about 4 µs of CPU each (two
 -- indexes and a sequence), a thousand at once every 50 ms under load, and where PostgreSQL shares the runtime's cores
--- those bursts held back the calls in flight (bench/runtime.sh: getVariable's p99 at a fixed rate 2.7-3.2 -> 1.6-1.7 ms).
+-- those bursts held back the calls in flight (bench/runtime.sh: getVariable's p99 at a fixed rate 2.7-3.2 -> 1.6-1.8 ms).
 -- The view audit_log reads as the table did: one row per call, the same columns; ids grow in the order calls were
 -- recorded (the batch row's id times 65536 plus the call's place in it).
 CREATE TABLE audit_batches (
