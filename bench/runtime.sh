@@ -173,12 +173,17 @@ pg_ticks() {
   for p in "$pm" $(ps -o pid= --ppid "$pm"); do t=$((t + $(proc_ticks "$p"))); done
   echo "$t"
 }
-# Sets $ticks. Not to be called in $(...): in a subshell `times` no longer sees this shell's children.
-bench_ticks() {
+# Sets $children: the CPU ticks of this shell's finished children (wrk, pgbench, psql, curl). Not to be called in
+# $(...): in a subshell `times` no longer sees this shell's children.
+children_ticks() {
   times >"$work/times"
-  local children   # second line of `times`: user and system time of finished children, like "0m1.234s 0m0.567s"
+  # second line of `times`: user and system time of finished children, like "0m1.234s 0m0.567s"
   children=$(awk -v hz="$hz" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } }
     END { printf "%d", s * hz }' "$work/times")
+}
+# Sets $ticks, as above.
+bench_ticks() {
+  children_ticks
   ticks=$(( $(proc_ticks "$runtime_pid") + $(proc_ticks "$redis_pid") + $(pg_ticks) + children ))
 }
 # Redis commands served so far: per request, how many round trips an operation costs the cache.
@@ -186,6 +191,9 @@ redis_calls() { redis-cli -p "$redis_port" info commandstats | awk -F'[=,:]' '/^
 # Round trips, at most: the socket reads Redis served (commands a script runs count above but need no read;
 # pipelined commands may share one).
 redis_trips() { redis-cli -p "$redis_port" info stats | awk -F: '/^total_reads_processed:/ { print $2 + 0 }'; }
+# Context switches of the runtime's threads so far (voluntary and not): per request, how often a call put a thread to
+# sleep or woke one, the kernel's share of the runtime's CPU. Threads that ended take their counts with them.
+ctx_switches() { cat /proc/"$runtime_pid"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ { n += $2 } END { print n + 0 }'; }
 # Bytes the runtime has allocated on its managed heap so far (.NET's own counter, exported on /metrics): per request,
 # what its garbage collector has to clear.
 allocated() { curl -fsS "$base/metrics" | awk '/^system_runtime_dotnet_gc_heap_total_allocated / { printf "%.0f", $2 }'; }
@@ -193,7 +201,7 @@ allocated() { curl -fsS "$base/metrics" | awk '/^system_runtime_dotnet_gc_heap_t
 rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$runtime_pid/status"; }
 
 # --- wrk ------------------------------------------------------------------------------------------
-declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu alloc peak
+declare -A rps p50 p99 bad rcalls rtrips rtcpu pgcpu vkcpu wrkcpu ctxsw alloc peak
 ops=()
 measure() { # name method path [body]
   local name=$1 method=$2 path=$3 body=${4:-} tok=$token line
@@ -206,16 +214,18 @@ measure() { # name method path [body]
     wrk -t"$threads" -c"$conns" -d"${warmup}s" --timeout 30s -s "$root/bench/runtime/wrk.lua" "$base$path" >/dev/null \
     || die "wrk ($name warm-up) failed"
   # Where the time goes: Redis commands, runtime CPU and PostgreSQL CPU per request, over the measured part.
-  local calls0 trips0 rt0 pg0 al0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks) al0=$(allocated)
+  local calls0 trips0 rt0 pg0 vk0 cs0 al0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks) vk0=$(proc_ticks "$redis_pid") cs0=$(ctx_switches) al0=$(allocated)
   local tracer=''
   if [ -n "${BENCH_TRACE:-}" ] && [ "$name" = "${BENCH_TRACE_OP:-getVariable}" ]; then
     perf record -F 499 -g -p "$runtime_pid" -o "$BENCH_TRACE" -- sleep "$seconds" >"$work/trace.log" 2>&1 &
     tracer=$!
   fi
+  children_ticks; local wrk0=$children
   BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 30s --latency -s "$root/bench/runtime/wrk.lua" "$base$path" \
     >"$work/wrk-$name.txt" || die "wrk ($name) failed"
-  local calls1 trips1 rt1 pg1 al1; calls1=$(redis_calls) trips1=$(redis_trips) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks) al1=$(allocated)
+  children_ticks; local wrk1=$children
+  local calls1 trips1 rt1 pg1 vk1 cs1 al1; calls1=$(redis_calls) trips1=$(redis_trips) rt1=$(proc_ticks "$runtime_pid") pg1=$(pg_ticks) vk1=$(proc_ticks "$redis_pid") cs1=$(ctx_switches) al1=$(allocated)
   [ -z "$tracer" ] || wait "$tracer" || { cat "$work/trace.log" >&2; die "perf record failed"; }
   line=$(grep '^BENCH_RESULT' "$work/wrk-$name.txt") || { cat "$work/wrk-$name.txt" >&2; die "no result from wrk ($name)"; }
   kv() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
@@ -227,6 +237,9 @@ measure() { # name method path [body]
   per_req_us() { awk -v t="$1" -v hz="$hz" -v r="$(kv requests)" 'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / r : 0) }'; }
   rtcpu[$name]=$(per_req_us $((rt1 - rt0)))
   pgcpu[$name]=$(per_req_us $((pg1 - pg0)))
+  vkcpu[$name]=$(per_req_us $((vk1 - vk0)))
+  wrkcpu[$name]=$(per_req_us $((wrk1 - wrk0)))
+  ctxsw[$name]=$(awk -v c=$((cs1 - cs0)) -v r="$(kv requests)" 'BEGIN { printf "%.1f", (r > 0 ? c / r : 0) }')
   # "?" when the counter read the same before and after (seen once, for setVariable, cause not found): not a zero.
   alloc[$name]=$(awk -v b=$((${al1:-0} - ${al0:-0})) -v r="$(kv requests)" 'BEGIN { if (b <= 0 || r <= 0) print "?"; else printf "%.1f", b / r / 1024 }')
   peak[$name]=$(rss_mb VmHWM)   # the peak so far: where it rises is the operation that raised it
@@ -320,14 +333,16 @@ echo "CPU during the ${elapsed}s of measurements: the bench ${cpu_bench}%, other
 [ "$cpu_other" -le 10 ] || echo "!!! other work took ${cpu_other}% of the CPUs meanwhile: these figures are disturbed; run again on a quiet machine"
 echo "load: wrk -t$threads -c$conns, ${warmup}s warm-up + ${seconds}s per operation; one execution, one variable key"
 echo
-printf '%-13s %8s %8s %8s %14s %10s %11s %10s %10s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'redis-reads' 'runtime-cpu' 'pg-cpu' 'alloc/req'
+printf '%-13s %8s %8s %8s %14s %10s %11s %10s %10s %10s %10s %11s %10s\n' operation 'req/s' 'p50 ms' 'p99 ms' 'ratio-to-bare' 'redis/req' 'redis-reads' 'runtime-cpu' 'pg-cpu' 'redis-cpu' 'wrk-cpu' 'switches/req' 'alloc/req'
 for op in "${ops[@]}"; do
-  printf '%-13s %8s %8s %8s %14s %10s %11s %8sus %8sus %8sKB%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
-    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtrips[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "${alloc[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
+  printf '%-13s %8s %8s %8s %14s %10s %11s %8sus %8sus %8sus %8sus %11s %8sKB%s\n' "$op" "${rps[$op]}" "${p50[$op]}" "${p99[$op]}" \
+    "$(ratio "${rps[$op]}" "${rps[bare]}")" "${rcalls[$op]}" "${rtrips[$op]}" "${rtcpu[$op]}" "${pgcpu[$op]}" "${vkcpu[$op]}" "${wrkcpu[$op]}" "${ctxsw[$op]}" "${alloc[$op]}" "$([ "${bad[$op]}" -gt 0 ] && echo "  INVALID: ${bad[$op]} errors/non-2xx")"
 done
 echo "(bare = GET /health/live, anonymous; the others carry the execution token. redis/req: Redis commands per request,
-those a script runs included; redis-reads: socket reads Redis served per request, an upper bound of round trips; runtime-cpu, pg-cpu: CPU time the
-runtime process and PostgreSQL spent per request, in microseconds; alloc/req: what the runtime allocated on its managed heap per
+those a script runs included; redis-reads: socket reads Redis served per request, an upper bound of round trips; runtime-cpu, pg-cpu, redis-cpu, wrk-cpu: CPU time the
+runtime process, PostgreSQL, Redis and the load generator spent per request, in microseconds (on a machine these share,
+their sum per request sets the rate); switches/req: the runtime's threads' context
+switches per request; alloc/req: what the runtime allocated on its managed heap per
 request)"
 echo
 echo "getVariable at a fixed offered load of ${fixed_offered} req/s ($([ -n "${BENCH_FIXED_RATE:-}" ] && echo "BENCH_FIXED_RATE" || echo "a quarter of bare's maximum"); h2load --h1, ${BENCH_RATE_CLIENTS:-16} connections, ${seconds}s):"

@@ -1,4 +1,5 @@
 using System.Net;
+using Cronium.Runtime.Caching;
 using Cronium.Runtime.Tests.Infrastructure;
 using Npgsql;
 
@@ -35,6 +36,30 @@ public sealed class SetVariableTailTests
         var epochAfter = await EpochAsync(postgres);
         Assert.True(epochBefore == epochAfter,
             $"epoch {epochBefore} -> {epochAfter}; cache log: {string.Join(" | ", runtime.Logs.Where(l => l.Contains("Cache", StringComparison.Ordinal)))}");
+    }
+
+    [Fact]
+    public async Task AWriteThatBumpsTheEpochLeavesTheNewEpochTrustedSoTheWritesAfterItNeedNoBumpOfTheirOwn()
+    {
+        var postgres = TestServices.NewPostgresDatabase();
+        using var runtime = new RuntimeFactory(Backend.PostgresValkey, postgres: postgres);
+        var epochs = runtime.Service<CacheEpoch>();
+        for (var i = 0; i < 100 && epochs.Current is null; i++) await Task.Delay(50);
+        var before = epochs.Current;
+        Assert.NotNull(before);
+
+        // What a write the cache did not take does: bump, then hold its answer back for the lease. Meanwhile this
+        // instance must trust the new epoch: an instant with none trusted makes every write in it bump and wait too.
+        var bump = epochs.InvalidateAsync(CancellationToken.None);
+        var seen = new HashSet<long?>();
+        while (!bump.IsCompleted) seen.Add(epochs.Current);
+        await bump;
+
+        var bumped = await EpochAsync(postgres);
+        Assert.Equal(before + 1, bumped);
+        Assert.DoesNotContain(null, seen);
+        Assert.Contains(bumped, seen);
+        Assert.Equal(bumped, epochs.Current);
     }
 
     private static async Task<long> EpochAsync(string postgres)
