@@ -53,7 +53,7 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
         // The old epoch is no longer trusted here from now on, and the new one is, as a reading made when the bump
         // began. Distrusting every epoch until the next refresh instead (as this did before) made every write in
         // that gap miss the cache too, bump again and wait a lease of its own: one stale moment under load became
-        // dozens of writes held back a second each (setVariable's p99 at 0.9-1.0 s in two benchmark runs of five).
+        // dozens of writes held back a second each (setVariable's p99 at 0.9-1.0 s in two benchmark runs of ten).
         Adopt(bumped, started);
         logger.LogInformation("Cache epoch bumped after a write the cache did not take; waiting {Lease} ms before acknowledging it.", Lease.TotalMilliseconds);
         await Task.Delay(Lease, time, cancellationToken);
@@ -99,8 +99,9 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
     }
 
     /// <summary>
-    /// Keeps the reading that says most: a higher epoch (it never goes back, so a lower one read meanwhile is older
-    /// news, whenever its read began), or for the same epoch the later start. One object swapped whole, so the value
+    /// Keeps the reading begun last (for two begun together, the higher epoch). A read that began during a bump may
+    /// still return the epoch before it; trusting that one until its own lease runs out is safe for the same reason
+    /// any instance's last reading is (the bumping write waits a whole lease). One object swapped whole, so the value
     /// and its time are never read apart.
     /// </summary>
     private void Adopt(long epoch, DateTimeOffset started)
@@ -109,7 +110,7 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
         while (true)
         {
             var seen = Volatile.Read(ref reading);
-            if (seen is not null && (seen.Epoch > epoch || (seen.Epoch == epoch && seen.StartedTicks >= next.StartedTicks))) return;
+            if (seen is not null && (seen.StartedTicks > next.StartedTicks || (seen.StartedTicks == next.StartedTicks && seen.Epoch >= epoch))) return;
             if (Interlocked.CompareExchange(ref reading, next, seen) == seen) return;
         }
     }
