@@ -213,7 +213,8 @@ measure() { # name method path [body]
   BENCH_METHOD=$method BENCH_BODY=$body BENCH_TOKEN=$tok \
     wrk -t"$threads" -c"$conns" -d"${warmup}s" --timeout 30s -s "$root/bench/runtime/wrk.lua" "$base$path" >/dev/null \
     || die "wrk ($name warm-up) failed"
-  # Where the time goes: Redis commands, runtime CPU and PostgreSQL CPU per request, over the measured part.
+  # Where the time goes, per request over the measured part: Redis commands and round trips, the CPU of the runtime,
+  # PostgreSQL, Redis and wrk, the runtime's context switches and its allocation.
   local calls0 trips0 rt0 pg0 vk0 cs0 al0; calls0=$(redis_calls) trips0=$(redis_trips) rt0=$(proc_ticks "$runtime_pid") pg0=$(pg_ticks) vk0=$(proc_ticks "$redis_pid") cs0=$(ctx_switches) al0=$(allocated)
   local tracer=''
   if [ -n "${BENCH_TRACE:-}" ] && [ "$name" = "${BENCH_TRACE_OP:-getVariable}" ]; then

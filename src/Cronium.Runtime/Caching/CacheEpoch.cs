@@ -23,7 +23,7 @@ internal sealed class CacheEpoch(SqlDialect dialect, RuntimeCache cache, TimePro
     private const string ReadSql = "SELECT epoch FROM cache_epoch WHERE id = 1";
     private const string BumpSql = "UPDATE cache_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch";
 
-    /// <summary>The newest reading of the epoch: its value and when the read (or the bump) that learnt it began.</summary>
+    /// <summary>The reading of the epoch begun last (see <see cref="Adopt"/>): its value and when the read or bump that learnt it began.</summary>
     private Reading? reading;
 
     /// <summary>The epoch to read and write entries under, or null when the last reading is too old to trust.</summary>
